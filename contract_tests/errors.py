@@ -1,0 +1,51 @@
+"""Errors of the contract suite, and the one table that maps them to exit codes.
+
+Contract violations are data in the results, never exceptions. The exceptions
+here mean the tool itself could not do its job: the user asked for something
+invalid, or the target could not be tested at all.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Exit codes of `kms-contract`; CI pipelines depend on these numbers."""
+
+    HOLDS = 0
+    VIOLATIONS = 1
+    USAGE = 2
+    GAPS_ONLY = 3
+    COULD_NOT_RUN = 4
+
+
+class ContractSuiteError(Exception):
+    """Root of every error the suite raises on purpose."""
+
+    exit_code: ExitCode = ExitCode.COULD_NOT_RUN
+
+
+class UsageError(ContractSuiteError):
+    """An option or value given by the user is invalid."""
+
+    exit_code = ExitCode.USAGE
+
+
+class TargetUnreachable(ContractSuiteError):
+    """The target did not answer, so nothing could be tested."""
+
+
+class SpecUnavailable(ContractSuiteError):
+    """The contract could not be loaded, so nothing could be tested."""
+
+
+class UnsafeRequest(ContractSuiteError):
+    """A write was about to reach a target where writes are not allowed."""
+
+
+def exit_code_for(error: BaseException) -> ExitCode:
+    """Map an exception that ended a run to the exit code the CLI returns."""
+    if isinstance(error, ContractSuiteError):
+        return error.exit_code
+    return ExitCode.COULD_NOT_RUN
