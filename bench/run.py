@@ -1,0 +1,185 @@
+"""Benchmark the mock KMS against Stoplight Prism and a bare FastAPI ceiling.
+
+Usage: python bench/run.py [--quick] [--servers mock,prism,ceiling] [--out DIR]
+
+Every server runs on 127.0.0.1 pinned to CPU 0 and wrk runs pinned to CPU 1.
+The run writes DIR/results.json and DIR/results.md and prints the tables. It
+exits 1 when a cell had errors or a server could not be measured, because such
+a run is not a valid result; missed speed targets alone do not change the code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import seed
+import servers
+from load import CellResult, RequestSpec, run_cell
+from machine import describe_machine
+from startup import measure_startup
+from tables import render
+from targets import CREATE_KEY, REFERENCE_CONCURRENCY, SPEND_READ, evaluate
+
+SERVER_CPU = 0
+LOAD_CPU = 1
+CONCURRENCIES = (1, 16, 64)
+SMALL_KEY_COUNT = 100
+CREATE_KEY_BODY = json.dumps(
+    {"c_organization_id": seed.BENCH_ORGANIZATION, "key_type": "ORG", "quota": "10"}, separators=(",", ":")
+)
+REQUESTS = (
+    RequestSpec(SPEND_READ, "GET", f"/spend/org/{seed.BENCH_ORGANIZATION}"),
+    RequestSpec(CREATE_KEY, "POST", "/keys/", CREATE_KEY_BODY),
+)
+COMMANDS = {
+    "mock": servers.mock_command,
+    "prism": servers.prism_command,
+    "ceiling": servers.ceiling_command,
+}
+
+logger = logging.getLogger("bench")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Durations and sizes of one run; --quick shrinks them for a smoke test."""
+
+    duration_s: int
+    warmup_s: int
+    startup_runs: int
+    large_key_count: int
+
+
+FULL = Budget(duration_s=6, warmup_s=2, startup_runs=5, large_key_count=100_000)
+QUICK = Budget(duration_s=1, warmup_s=1, startup_runs=2, large_key_count=2_000)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="1 s cells and small seeds, for a smoke test")
+    parser.add_argument(
+        "--servers", default="mock,prism,ceiling",
+        help="comma-separated servers to measure, from: mock, prism, ceiling (default: all three)",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=servers.BENCH_DIR / "out",
+        help="folder for results.json, results.md and server logs (default: bench/out)",
+    )
+    options = parser.parse_args(argv)
+    options.server_names = [name.strip() for name in options.servers.split(",") if name.strip()]
+    unknown = sorted(set(options.server_names) - set(COMMANDS))
+    if unknown:
+        parser.error(f"unknown server(s) {', '.join(unknown)}: use mock, prism or ceiling")
+    return options
+
+
+def check_request(base_url: str, request: RequestSpec) -> None:
+    """Send `request` once and raise unless it returns 2xx, so a broken setup fails fast."""
+    content = request.body.encode() if request.body is not None else None
+    headers = {"Content-Type": "application/json"} if content is not None else {}
+    response = httpx.request(request.method, base_url + request.path, content=content, headers=headers)
+    if not 200 <= response.status_code < 300:
+        raise RuntimeError(
+            f"{request.label} returned {response.status_code} before the run: {response.text[:300]}"
+        )
+
+
+def measure_request(server: servers.RunningServer, request: RequestSpec, budget: Budget) -> list[CellResult]:
+    check_request(server.base_url, request)
+    # Warm-up at the reference concurrency; its numbers are thrown away.
+    run_cell(server.name, server.base_url, request, REFERENCE_CONCURRENCY, budget.warmup_s, LOAD_CPU)
+    return [
+        run_cell(server.name, server.base_url, request, concurrency, budget.duration_s, LOAD_CPU)
+        for concurrency in CONCURRENCIES
+    ]
+
+
+def measure_server(name: str, budget: Budget, out_dir: Path) -> list[CellResult]:
+    logger.info("measuring %s", name)
+    cells: list[CellResult] = []
+    with servers.started(COMMANDS[name](), SERVER_CPU, out_dir) as server:
+        if name == "mock":
+            seed.seed_organization(server.base_url, seed.BENCH_ORGANIZATION, SMALL_KEY_COUNT)
+        for request in REQUESTS:
+            cells += measure_request(server, request, budget)
+    return cells
+
+
+def measure_flat_spend(budget: Budget, out_dir: Path) -> dict[str, Any]:
+    """Read spend of an organization with 100 keys and of one with many keys, same mock."""
+    sizes = {"small": SMALL_KEY_COUNT, "large": budget.large_key_count}
+    flat: dict[str, Any] = {}
+    with servers.started(servers.mock_command(), SERVER_CPU, out_dir) as server:
+        for size, count in sizes.items():
+            seed.seed_organization(server.base_url, f"bench-{size}", count)
+        for size, count in sizes.items():
+            request = RequestSpec(SPEND_READ, "GET", f"/spend/org/bench-{size}")
+            check_request(server.base_url, request)
+            for duration_s in (budget.warmup_s, budget.duration_s):
+                # The first run warms up and is overwritten by the measured one.
+                cell = run_cell("mock", server.base_url, request, REFERENCE_CONCURRENCY, duration_s, LOAD_CPU)
+            flat[size] = cell.to_json()
+            flat[f"{size}_keys"] = count
+    return flat
+
+
+def run_all(options: argparse.Namespace, budget: Budget) -> dict[str, Any]:
+    results: dict[str, Any] = {
+        "schema_version": 1,
+        "command": "python bench/run.py" + (" --quick" if options.quick else ""),
+        "budget": budget.__dict__,
+        "machine": describe_machine(),
+        "load": [], "startup": None, "spend_flat": None, "errors": [],
+    }
+    for name in options.server_names:
+        cells = guarded(results, f"load on {name}", partial(measure_server, name, budget, options.out))
+        results["load"] += [cell.to_json() for cell in cells or []]
+    if "mock" in options.server_names:
+        startup = guarded(results, "start-up", partial(
+            measure_startup, servers.mock_command(), budget.startup_runs, SERVER_CPU, options.out))
+        results["startup"] = startup.to_json() if startup is not None else None
+        flat = partial(measure_flat_spend, budget, options.out)
+        results["spend_flat"] = guarded(results, "flat spend", flat)
+    results["targets"] = [target.to_json() for target in evaluate(results)]
+    results["valid"] = not results["errors"] and all(cell["valid"] for cell in results["load"])
+    return results
+
+
+def guarded(results: dict[str, Any], stage: str, action: Callable[[], T]) -> T | None:
+    """Run one stage; on failure record it in results["errors"] and return None."""
+    try:
+        return action()
+    except (RuntimeError, TimeoutError, OSError, httpx.HTTPError) as error:
+        logger.error("%s failed: %s", stage, error)
+        results["errors"].append(f"{stage} failed: {error}")
+        return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # httpx logs every seeding request at INFO, which would bury the stage lines.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    options = parse_args(argv)
+    options.out.mkdir(parents=True, exist_ok=True)
+
+    results = run_all(options, QUICK if options.quick else FULL)
+
+    (options.out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    tables = render(results)
+    (options.out / "results.md").write_text(tables)
+    print(tables)
+    return 0 if results["valid"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
