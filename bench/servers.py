@@ -69,7 +69,7 @@ def kms_mock_entry() -> tuple[str, ...]:
 
 
 def prism_command() -> ServerCommand:
-    argv = (str(PRISM_BIN), "mock", str(SPEC_FILE), "-h", LOOPBACK, "-p", "{port}", "-v", "warn")
+    argv = (str(PRISM_BIN), "mock", str(SPEC_FILE), "-h", LOOPBACK, "-p", "{port}", "-v", "silent")
     return ServerCommand("prism", argv, "/health")
 
 
