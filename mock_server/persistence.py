@@ -1,0 +1,362 @@
+"""Write-through persistence of the store in a SQLite file.
+
+The store's dictionaries stay the source of truth for reads, so the database is
+only written, inside the store's lock, and read once at start. WAL mode with
+`synchronous=NORMAL` makes each commit survive a crash of the process (not a
+power cut) without an fsync per write. Money is stored as TEXT decimal strings
+so that no value passes through a float.
+
+`MemoryBackend` has the same methods and stores nothing; the store uses it when
+no state file is given, which keeps the write path free of special cases.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Protocol
+
+from mock_server.errors import StateFileError
+from mock_server.models import Key, KeyType, Organization, Team
+from mock_server.money import format_money
+
+logger = logging.getLogger("kms_mock")
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS organizations (
+    id INTEGER PRIMARY KEY, c_organization_id TEXT NOT NULL UNIQUE, l_team_id TEXT NOT NULL,
+    quota TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS teams (
+    id INTEGER PRIMARY KEY, c_organization_id TEXT NOT NULL, c_team_id TEXT NOT NULL,
+    l_team_id TEXT NOT NULL, l_user_id TEXT NOT NULL, quota TEXT NOT NULL,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL,
+    UNIQUE (c_organization_id, c_team_id));
+CREATE TABLE IF NOT EXISTS keys (
+    id INTEGER PRIMARY KEY, key_id TEXT NOT NULL UNIQUE, c_organization_id TEXT NOT NULL,
+    c_team_id TEXT, c_user_id TEXT, key_type TEXT NOT NULL, quota TEXT NOT NULL,
+    litellm_key TEXT NOT NULL, spend TEXT NOT NULL,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS idempotency (
+    c_organization_id TEXT NOT NULL, idempotency_key TEXT NOT NULL, amount TEXT NOT NULL,
+    organization TEXT NOT NULL, PRIMARY KEY (c_organization_id, idempotency_key));
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+"""
+
+_TABLES = {"schema_version", "organizations", "teams", "keys", "idempotency", "counters"}
+
+
+@dataclass
+class IdempotencyRecord:
+    """The first result of an increment, replayed for a repeated Idempotency-Key."""
+
+    c_organization_id: str
+    idempotency_key: str
+    amount: Decimal
+    organization: Organization
+
+
+@dataclass
+class StoredState:
+    """Everything read back from a state file, each list in creation order."""
+
+    organizations: list[Organization] = field(default_factory=list)
+    teams: list[Team] = field(default_factory=list)
+    keys: list[tuple[Key, Decimal]] = field(default_factory=list)
+    idempotency: list[IdempotencyRecord] = field(default_factory=list)
+    counters: dict[str, int] = field(default_factory=dict)
+
+
+class Backend(Protocol):
+    """What the store writes through to; see `SqliteBackend` and `MemoryBackend`."""
+
+    def transaction(self) -> AbstractContextManager[None]: ...
+    def load(self) -> StoredState: ...
+    def save_organization(self, organization: Organization) -> None: ...
+    def delete_organization(self, c_organization_id: str) -> None: ...
+    def save_team(self, team: Team) -> None: ...
+    def delete_team(self, c_organization_id: str, c_team_id: str) -> None: ...
+    def save_key(self, key: Key, spend: Decimal) -> None: ...
+    def save_key_spend(self, key_id: str, spend: Decimal) -> None: ...
+    def save_idempotency(self, record: IdempotencyRecord) -> None: ...
+    def save_counter(self, name: str, value: int) -> None: ...
+    def clear(self) -> None: ...
+    def close(self) -> None: ...
+
+
+class MemoryBackend:
+    """A backend that keeps nothing, for a store without a state file."""
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        yield
+
+    def load(self) -> StoredState:
+        return StoredState()
+
+    def save_organization(self, organization: Organization) -> None:
+        pass
+
+    def delete_organization(self, c_organization_id: str) -> None:
+        pass
+
+    def save_team(self, team: Team) -> None:
+        pass
+
+    def delete_team(self, c_organization_id: str, c_team_id: str) -> None:
+        pass
+
+    def save_key(self, key: Key, spend: Decimal) -> None:
+        pass
+
+    def save_key_spend(self, key_id: str, spend: Decimal) -> None:
+        pass
+
+    def save_idempotency(self, record: IdempotencyRecord) -> None:
+        pass
+
+    def save_counter(self, name: str, value: int) -> None:
+        pass
+
+    def clear(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class SqliteBackend:
+    """Write-through storage in one SQLite file, used only under the store's lock."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._depth = 0
+        self._connection = self._open(path)
+
+    def _open(self, path: Path) -> sqlite3.Connection:
+        if path.is_dir():
+            raise StateFileError(path, "it is a directory, not a file")
+        try:
+            # The store's lock serialises every use, so sharing across threads is safe.
+            connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as error:
+            raise StateFileError(path, f"it cannot be opened ({error})") from error
+        try:
+            self._prepare(connection)
+        except sqlite3.Error as error:
+            connection.close()
+            raise StateFileError(path, _describe(error)) from error
+        except StateFileError:
+            connection.close()
+            raise
+        logger.debug("state file %s opened", path)
+        return connection
+
+    def _prepare(self, connection: sqlite3.Connection) -> None:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if tables and "schema_version" not in tables:
+            raise StateFileError(
+                self.path, "it is a SQLite database of another program (no schema_version table)"
+            )
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        if not tables:
+            connection.executescript(_SCHEMA)
+            connection.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
+        self._check_version(connection, tables)
+
+    def _check_version(self, connection: sqlite3.Connection, tables: set[str]) -> None:
+        row = connection.execute("SELECT max(version) FROM schema_version").fetchone()
+        version = row[0] if row else None
+        if version != SCHEMA_VERSION:
+            raise StateFileError(
+                self.path, f"its schema version is {version}, this kms-mock reads version {SCHEMA_VERSION}"
+            )
+        if tables and not _TABLES <= tables:
+            raise StateFileError(self.path, f"tables are missing: {', '.join(sorted(_TABLES - tables))}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group writes; only the outermost level commits, or rolls back on an exception."""
+        outermost = self._depth == 0
+        if outermost:
+            self._execute("BEGIN IMMEDIATE")
+        self._depth += 1
+        try:
+            yield
+        except BaseException:
+            self._depth -= 1
+            if outermost:
+                self._rollback()
+            raise
+        self._depth -= 1
+        if outermost:
+            self._execute("COMMIT")
+
+    def _rollback(self) -> None:
+        try:
+            self._connection.execute("ROLLBACK")
+        except sqlite3.Error as error:
+            logger.error("rollback of state file %s failed: %s", self.path, error)
+
+    def _execute(self, sql: str, parameters: tuple[object, ...] = ()) -> None:
+        try:
+            self._connection.execute(sql, parameters)
+        except sqlite3.Error as error:
+            raise StateFileError(self.path, _describe(error)) from error
+
+    def save_organization(self, organization: Organization) -> None:
+        self._execute(
+            "INSERT OR REPLACE INTO organizations VALUES (?, ?, ?, ?, ?, ?, ?)",
+            _organization_row(organization),
+        )
+
+    def delete_organization(self, c_organization_id: str) -> None:
+        for table in ("keys", "teams", "idempotency", "organizations"):
+            self._execute(f"DELETE FROM {table} WHERE c_organization_id = ?", (c_organization_id,))
+
+    def save_team(self, team: Team) -> None:
+        row = (
+            team.id,
+            team.c_organization_id,
+            team.c_team_id,
+            team.l_team_id,
+            team.l_user_id,
+            format_money(team.quota),
+            team.created_at.isoformat(),
+            team.updated_at.isoformat(),
+            team.version,
+        )
+        self._execute("INSERT OR REPLACE INTO teams VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+
+    def delete_team(self, c_organization_id: str, c_team_id: str) -> None:
+        for table in ("keys", "teams"):
+            sql = f"DELETE FROM {table} WHERE c_organization_id = ? AND c_team_id = ?"
+            self._execute(sql, (c_organization_id, c_team_id))
+
+    def save_key(self, key: Key, spend: Decimal) -> None:
+        row = (
+            key.id,
+            key.key_id,
+            key.c_organization_id,
+            key.c_team_id,
+            key.c_user_id,
+            key.key_type.value,
+            format_money(key.quota),
+            key.litellm_key,
+            format_money(spend),
+            key.created_at.isoformat(),
+            key.updated_at.isoformat(),
+            key.version,
+        )
+        self._execute("INSERT OR REPLACE INTO keys VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+
+    def save_key_spend(self, key_id: str, spend: Decimal) -> None:
+        self._execute("UPDATE keys SET spend = ? WHERE key_id = ?", (format_money(spend), key_id))
+
+    def save_idempotency(self, record: IdempotencyRecord) -> None:
+        snapshot = json.dumps(_organization_row(record.organization))
+        row = (record.c_organization_id, record.idempotency_key, format_money(record.amount), snapshot)
+        self._execute("INSERT OR REPLACE INTO idempotency VALUES (?, ?, ?, ?)", row)
+
+    def save_counter(self, name: str, value: int) -> None:
+        self._execute("INSERT OR REPLACE INTO counters VALUES (?, ?)", (name, value))
+
+    def clear(self) -> None:
+        for table in ("keys", "teams", "idempotency", "organizations"):
+            self._execute(f"DELETE FROM {table}")
+
+    def load(self) -> StoredState:
+        try:
+            return self._load()
+        except (sqlite3.Error, ValueError, KeyError) as error:
+            raise StateFileError(self.path, f"its content cannot be read ({error})") from error
+
+    def _load(self) -> StoredState:
+        query = self._connection.execute
+        state = StoredState()
+        state.organizations = [_organization(row) for row in query("SELECT * FROM organizations ORDER BY id")]
+        state.teams = [_team(row) for row in query("SELECT * FROM teams ORDER BY id")]
+        state.keys = [_key(row) for row in query("SELECT * FROM keys ORDER BY id")]
+        state.idempotency = [
+            IdempotencyRecord(row[0], row[1], Decimal(row[2]), _organization(tuple(json.loads(row[3]))))
+            for row in query("SELECT * FROM idempotency")
+        ]
+        state.counters = {row[0]: int(row[1]) for row in query("SELECT * FROM counters")}
+        return state
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+def _describe(error: sqlite3.Error) -> str:
+    text = str(error)
+    if "not a database" in text:
+        return "it is not a SQLite database (file is not a database)"
+    if "readonly" in text or "unable to open" in text:
+        return f"it is not writable ({text})"
+    return text
+
+
+def _organization_row(organization: Organization) -> tuple[object, ...]:
+    return (
+        organization.id,
+        organization.c_organization_id,
+        organization.l_team_id,
+        format_money(organization.quota),
+        organization.created_at.isoformat(),
+        organization.updated_at.isoformat(),
+        organization.version,
+    )
+
+
+def _organization(row: tuple[object, ...]) -> Organization:
+    return Organization(
+        id=int(str(row[0])),
+        c_organization_id=str(row[1]),
+        l_team_id=str(row[2]),
+        quota=Decimal(str(row[3])),
+        created_at=datetime.fromisoformat(str(row[4])),
+        updated_at=datetime.fromisoformat(str(row[5])),
+        version=int(str(row[6])),
+    )
+
+
+def _team(row: tuple[object, ...]) -> Team:
+    return Team(
+        id=int(str(row[0])),
+        c_organization_id=str(row[1]),
+        c_team_id=str(row[2]),
+        l_team_id=str(row[3]),
+        l_user_id=str(row[4]),
+        quota=Decimal(str(row[5])),
+        created_at=datetime.fromisoformat(str(row[6])),
+        updated_at=datetime.fromisoformat(str(row[7])),
+        version=int(str(row[8])),
+    )
+
+
+def _key(row: tuple[object, ...]) -> tuple[Key, Decimal]:
+    key = Key(
+        id=int(str(row[0])),
+        key_id=str(row[1]),
+        c_organization_id=str(row[2]),
+        c_team_id=None if row[3] is None else str(row[3]),
+        c_user_id=None if row[4] is None else str(row[4]),
+        key_type=KeyType(row[5]),
+        quota=Decimal(str(row[6])),
+        litellm_key=str(row[7]),
+        created_at=datetime.fromisoformat(str(row[9])),
+        updated_at=datetime.fromisoformat(str(row[10])),
+        version=int(str(row[11])),
+    )
+    return key, Decimal(str(row[8]))
