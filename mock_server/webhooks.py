@@ -101,7 +101,7 @@ class DeliveryAttempt:
     event_type: str
     attempt: int
     status_code: int | None
-    latency_ms: float
+    latency_ms: int
     error: str | None
     delivered_at: str
 
@@ -283,7 +283,7 @@ class WebhookDispatcher:
         headers = signed_headers(endpoint.secret, event.event_id, int(time.time()), body)
         started = time.perf_counter()
         status_code, error = await _post(client, endpoint.url, headers, body)
-        latency_ms = round((time.perf_counter() - started) * 1000, 3)
+        latency_ms = round((time.perf_counter() - started) * 1000)
         entry = DeliveryAttempt(
             event_id=event.event_id,
             endpoint_id=endpoint.id,
@@ -325,7 +325,7 @@ def _log_attempt(entry: DeliveryAttempt) -> None:
     level = logging.INFO if entry.error is None else logging.WARNING
     logger.log(
         level,
-        "webhook attempt event=%s type=%s endpoint=%s url=%s attempt=%d status=%s latency_ms=%.1f error=%s",
+        "webhook attempt event=%s type=%s endpoint=%s url=%s attempt=%d status=%s latency_ms=%d error=%s",
         entry.event_id,
         entry.event_type,
         entry.endpoint_id,
