@@ -1,0 +1,161 @@
+"""`kms-contract`: run the contract suite or render its reports again.
+
+A thin shell over `contract_tests.runner`. Exceptions become exit codes in
+exactly one place, `invoke`, which tests call without exiting the process.
+Help text is chosen before click parses, so `--lang zh-CN --help` is Chinese.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+
+from contract_tests import junit
+from contract_tests.errors import ContractSuiteError, ExitCode, UsageError, exit_code_for
+from contract_tests.messages import message
+from contract_tests.runner import DEFAULT_MAX_EXAMPLES, VIEWS, RunConfig, run
+from contract_tests.summary import print_summary, progress_line
+from mock_server.i18n import lang_from_argv
+
+logger = logging.getLogger("kms_contract")
+
+DEFAULT_REPORT_DIR = Path("reports/out")
+
+
+def build_cli(lang: str) -> click.Group:
+    """Build the command group with help text in `lang`."""
+
+    @click.group(help=message("cli.help", lang))
+    def cli() -> None:
+        pass
+
+    @cli.command("run", help=message("run.help", lang))
+    @click.option("--url", default=None, help=message("opt.url", lang))
+    @click.option("--view", type=click.Choice(VIEWS), default="extended", show_default=True,
+                  help=message("opt.view", lang))
+    @click.option("--allow-writes", is_flag=True, help=message("opt.allow_writes", lang))
+    @click.option("--max-examples", type=click.IntRange(min=1), default=DEFAULT_MAX_EXAMPLES, show_default=True,
+                  help=message("opt.max_examples", lang))
+    @click.option("--seed", type=int, default=None, help=message("opt.seed", lang))
+    @click.option("--header", "headers", multiple=True, help=message("opt.header", lang))
+    @click.option("--report-dir", type=click.Path(path_type=Path), default=DEFAULT_REPORT_DIR, show_default=True,
+                  help=message("opt.report_dir", lang))
+    @click.option("--lang", "lang_option", type=click.Choice(["en", "zh-CN"]), default=None,
+                  help=message("opt.lang", lang))
+    @click.option("--gaps-ok", is_flag=True, help=message("opt.gaps_ok", lang))
+    def run_command(url: str | None, view: str, allow_writes: bool, max_examples: int, seed: int | None,
+                    headers: tuple[str, ...], report_dir: Path, lang_option: str | None, gaps_ok: bool) -> int:
+        config = RunConfig(url=url, view=view, allow_writes=allow_writes, max_examples=max_examples, seed=seed,
+                           headers=parse_headers(headers, lang))
+        return run_and_write(config, report_dir, lang, gaps_ok)
+
+    @cli.command("report", help=message("report.help", lang))
+    @click.argument("results_path", metavar="RESULTS", type=click.Path(exists=True, path_type=Path))
+    @click.option("--out", type=click.Path(path_type=Path), default=None, help=message("opt.out", lang))
+    @click.option("--lang", "lang_option", type=click.Choice(["en", "zh-CN"]), default=None,
+                  help=message("opt.lang", lang))
+    def report_command(results_path: Path, out: Path | None, lang_option: str | None) -> int:
+        results = load_results(results_path, lang)
+        out_dir = out if out is not None else results_path.parent
+        write_outputs(results, out_dir, lang, Console(stderr=True))
+        return int(ExitCode.HOLDS)
+
+    return cli
+
+
+def parse_headers(values: Sequence[str], lang: str) -> dict[str, str]:
+    """Parse repeated `NAME:VALUE` options into a header dictionary."""
+    headers = {}
+    for value in values:
+        name, separator, content = value.partition(":")
+        if not separator or not name.strip():
+            raise UsageError(message("error.header", lang, value=value))
+        headers[name.strip()] = content.strip()
+    return headers
+
+
+def run_and_write(config: RunConfig, report_dir: Path, lang: str, gaps_ok: bool) -> int:
+    """Run the suite, write every output and print the summary; return the exit code."""
+    errors = Console(stderr=True)
+    with progress_line(errors, lang) as progress:
+        config.progress = progress
+        outcome = run(config)
+    results = outcome.results.to_dict(gaps_ok=gaps_ok)
+    results["spec_comparison"] = compare_with_target(outcome.target_document, config.url)
+    write_outputs(results, report_dir, lang, errors)
+    print_summary(Console(), results, report_dir, lang)
+    return int(results["summary"]["exit_code"])
+
+
+def compare_with_target(target_document: dict[str, Any] | None, url: str | None) -> dict[str, Any] | None:
+    """Compare the target's own OpenAPI document with the spec, when both the document and reports.compare exist."""
+    if target_document is None:
+        return None
+    try:
+        from reports.compare import compare_documents  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        logger.info("reports.compare is not available; spec_comparison left empty")
+        return None
+    import spec
+
+    source = f"{url or 'in-process mock'}/openapi.json"
+    return {"source": source, "differences": compare_documents(spec.load_spec(), target_document)}
+
+
+def write_outputs(results: dict[str, Any], out_dir: Path, lang: str, console: Console) -> None:
+    """Write results.json and junit.xml, then the reports if the reports package is there."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    junit.write_junit(results, out_dir / "junit.xml")
+    try:
+        from reports import render
+    except ImportError as error:
+        console.print(message("reports.absent", lang, error=error))
+        return
+    render(results, out_dir)
+
+
+def load_results(path: Path, lang: str) -> dict[str, Any]:
+    try:
+        results = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError) as error:
+        raise UsageError(message("error.results", lang, path=path, detail=error)) from error
+    if not isinstance(results, dict) or results.get("schema_version") != 1:
+        raise UsageError(message("error.results", lang, path=path, detail="schema_version is not 1"))
+    return results
+
+
+def invoke(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit code; the one place that maps errors to exit codes."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    lang = lang_from_argv(args)
+    errors = Console(stderr=True)
+    try:
+        returned = build_cli(lang).main(args=args, prog_name="kms-contract", standalone_mode=False)
+    except click.exceptions.Exit as exit_request:
+        return int(exit_request.exit_code)
+    except click.ClickException as error:
+        error.show()
+        return int(ExitCode.USAGE)
+    except click.exceptions.Abort:
+        return int(ExitCode.COULD_NOT_RUN)
+    except ContractSuiteError as error:
+        code = exit_code_for(error)
+        tip = "error.tip.usage" if code is ExitCode.USAGE else "error.tip.run"
+        errors.print(message("error.headline", lang, detail=error), markup=False)
+        errors.print(message(tip, lang), markup=False)
+        return int(code)
+    return int(returned) if isinstance(returned, int) else int(ExitCode.HOLDS)
+
+
+def main() -> None:
+    """Entry point of the `kms-contract` console script."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    sys.exit(invoke())

@@ -1,0 +1,108 @@
+"""Bilingual (English and Simplified Chinese) text of the `kms-contract` command line."""
+
+from __future__ import annotations
+
+from mock_server.i18n import Catalogue, translate
+
+MESSAGES: Catalogue = {
+    "cli.help": {
+        "en": "Check that a KMS server honours the extended KMS contract.",
+        "zh-CN": "检查 KMS 服务是否遵守扩展后的 KMS 接口契约。",
+    },
+    "run.help": {
+        "en": "Run the contract suite and write results.json, junit.xml and the gap reports.",
+        "zh-CN": "运行契约测试，并生成 results.json、junit.xml 和差距报告。",
+    },
+    "report.help": {
+        "en": "Render the reports again from a results.json, without re-running the suite.",
+        "zh-CN": "根据已有的 results.json 重新生成报告，不重新运行测试。",
+    },
+    "opt.url": {
+        "en": "Base URL of the server to test. Without it the in-process mock is tested.",
+        "zh-CN": "被测服务的基础 URL。省略时测试进程内的 mock。",
+    },
+    "opt.view": {
+        "en": "Contract to check: extended (every operation) or live (operations the live KMS has).",
+        "zh-CN": "要检查的契约：extended（全部操作）或 live（线上 KMS 已有的操作）。",
+    },
+    "opt.allow_writes": {
+        "en": "Allow POST, PUT and DELETE against a non-loopback server (test data is created there).",
+        "zh-CN": "允许对非本机回环地址的服务发送 POST、PUT、DELETE（会在该服务上创建测试数据）。",
+    },
+    "opt.max_examples": {
+        "en": "Generated requests per operation and mode (positive, negative).",
+        "zh-CN": "每个操作在每种模式（正向、反向）下生成的请求数。",
+    },
+    "opt.seed": {
+        "en": "Random seed; the same seed reproduces the same requests.",
+        "zh-CN": "随机种子；相同的种子会生成相同的请求。",
+    },
+    "opt.header": {
+        "en": "Header sent with every request, as NAME:VALUE (repeatable), e.g. for credentials.",
+        "zh-CN": "每个请求都携带的请求头，格式为 NAME:VALUE（可重复），例如用于认证。",
+    },
+    "opt.report_dir": {
+        "en": "Folder for results.json, junit.xml and the reports.",
+        "zh-CN": "存放 results.json、junit.xml 和报告的目录。",
+    },
+    "opt.lang": {
+        "en": "Language of messages and help: en or zh-CN (default from LANG).",
+        "zh-CN": "提示与帮助的语言：en 或 zh-CN（默认取自 LANG）。",
+    },
+    "opt.gaps_ok": {
+        "en": "Exit 0 when the only findings are missing operations.",
+        "zh-CN": "若只发现缺失的操作，则以 0 退出。",
+    },
+    "opt.out": {
+        "en": "Folder for the rendered reports (default: the folder of RESULTS).",
+        "zh-CN": "报告输出目录（默认：RESULTS 所在目录）。",
+    },
+    "progress.testing": {"en": "Testing {stage}", "zh-CN": "正在测试 {stage}"},
+    "table.title": {"en": "KMS contract: {target} ({view} view)", "zh-CN": "KMS 契约：{target}（{view} 视图）"},
+    "table.operation": {"en": "Operation", "zh-CN": "操作"},
+    "table.availability": {"en": "Availability", "zh-CN": "可用性"},
+    "table.state": {"en": "State", "zh-CN": "状态"},
+    "table.tests": {"en": "Tests", "zh-CN": "测试数"},
+    "table.note": {"en": "Note", "zh-CN": "说明"},
+    "state.conforms": {"en": "conforms", "zh-CN": "符合"},
+    "state.violates": {"en": "violates", "zh-CN": "违反"},
+    "state.missing": {"en": "missing", "zh-CN": "缺失"},
+    "state.not_tested": {"en": "not tested", "zh-CN": "未测试"},
+    "verdict.holds": {"en": "The contract holds.", "zh-CN": "契约成立。"},
+    "verdict.violations": {"en": "Violations found.", "zh-CN": "发现违反契约之处。"},
+    "verdict.gaps_only": {
+        "en": "Only gaps: some operations are missing, nothing violates.",
+        "zh-CN": "只有差距：部分操作缺失，没有违反契约之处。",
+    },
+    "verdict.could_not_run": {"en": "Nothing could be tested.", "zh-CN": "没有任何测试得以执行。"},
+    "summary.scenarios": {"en": "Scenarios: {passed} passed, {failed} failed, {skipped} skipped.",
+                          "zh-CN": "场景测试：{passed} 个通过，{failed} 个失败，{skipped} 个跳过。"},
+    "summary.leftovers": {"en": "{count} created resource(s) could not be deleted; see results.json leftovers.",
+                          "zh-CN": "有 {count} 个创建的资源无法删除，详见 results.json 的 leftovers。"},
+    "summary.written": {"en": "Results written to {path}", "zh-CN": "结果已写入 {path}"},
+    "summary.exit": {"en": "Exit code {code}.", "zh-CN": "退出码 {code}。"},
+    "reports.absent": {
+        "en": "Reports were not rendered: the reports package is not available ({error}). "
+              "results.json and junit.xml are written; render later with `kms-contract report`.",
+        "zh-CN": "未生成报告：reports 包不可用（{error}）。results.json 和 junit.xml 已写入，"
+                 "之后可用 `kms-contract report` 生成报告。",
+    },
+    "error.headline": {"en": "Error: {detail}", "zh-CN": "错误：{detail}"},
+    "error.tip.usage": {"en": "Tip: run `kms-contract run --help` for the options.",
+                        "zh-CN": "提示：运行 `kms-contract run --help` 查看可用选项。"},
+    "error.tip.run": {"en": "Tip: check the --url and that the server answers, then run again.",
+                      "zh-CN": "提示：请检查 --url 是否正确、服务是否可访问，然后重试。"},
+    "error.header": {
+        "en": "--header {value!r} is not NAME:VALUE; write for example --header 'Authorization: Bearer abc'",
+        "zh-CN": "--header {value!r} 不是 NAME:VALUE 格式；例如 --header 'Authorization: Bearer abc'",
+    },
+    "error.results": {
+        "en": "{path} is not a results.json of kms-contract: {detail}",
+        "zh-CN": "{path} 不是 kms-contract 生成的 results.json：{detail}",
+    },
+}
+
+
+def message(key: str, lang: str, **values: object) -> str:
+    """Return message `key` in `lang`."""
+    return translate(MESSAGES, key, lang, **values)

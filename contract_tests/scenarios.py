@@ -1,0 +1,256 @@
+"""Scenario tests: fixed sequences that check properties spanning several requests.
+
+Each scenario builds its own data under the run prefix, records every response
+on the operation it exercises (so a failure shows up where the fault is), and
+ends as passed, failed or skipped with a reason. Scenarios need writes; against
+a read-only target they are skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from urllib.parse import quote
+
+from contract_tests import checks
+from contract_tests.checks import Exchange, Violation
+from contract_tests.cleanup import CreatedResources
+from contract_tests.client import KmsClient
+from contract_tests.evaluation import failure_from_violation
+from contract_tests.results import OperationResult, ScenarioResult
+
+logger = logging.getLogger("kms_contract")
+
+
+class ScenarioSkipped(Exception):
+    """The target lacks what a scenario needs; the message says what."""
+
+
+class ScenarioFailed(Exception):
+    """A step answered something the scenario cannot continue from."""
+
+
+@dataclass
+class ScenarioContext:
+    """What a scenario may use: the client, the operation results to record on, and the run prefix."""
+
+    client: KmsClient
+    results: Mapping[str, OperationResult]
+    created: CreatedResources
+    run_prefix: str
+    present: frozenset[str]
+    failures: list[Violation] = field(default_factory=list)
+
+    def require(self, *operation_ids: str) -> None:
+        absent = [operation_id for operation_id in operation_ids if operation_id not in self.present]
+        if absent:
+            raise ScenarioSkipped(f"the target lacks {', '.join(absent)}")
+
+    def send(self, operation_id: str, method: str, path: str, *, body: Any = None,
+             params: Mapping[str, str] | None = None) -> Exchange:
+        """Send one step, run the KMS response checks on it and record it on `operation_id`."""
+        response = self.client.request(method, path, json=body, params=params)
+        try:
+            parsed = response.json() if response.content else None
+        except ValueError:
+            parsed = None
+        curl = self.client.curl(method, path, params=params,
+                                json_body=None if body is None else json.dumps(body))
+        exchange = Exchange(operation_id, method, path, response.status_code, parsed, dict(params or {}),
+                            dict(response.headers), curl)
+        self._judge(exchange)
+        self.created.observe(operation_id, exchange.status_code, exchange.body)
+        return exchange
+
+    def _judge(self, exchange: Exchange) -> None:
+        result = self.results.get(exchange.operation_id)
+        if result is None:
+            return
+        result.tests_run += 1
+        for check in checks.RESPONSE_CHECKS:
+            self.record(exchange, check.__name__, check(exchange))
+
+    def record(self, exchange: Exchange, check_name: str, outcome: list[Violation] | None) -> None:
+        """Count a check's outcome on the operation of `exchange`; `None` means it did not apply."""
+        result = self.results.get(exchange.operation_id)
+        if outcome is None or result is None:
+            return
+        if not outcome:
+            result.record_pass(check_name)
+        for violation in outcome:
+            result.record_failure(failure_from_violation(violation, exchange))
+            self.failures.append(violation)
+
+    def expect_status(self, exchange: Exchange, *expected: int) -> Any:
+        if exchange.status_code not in expected:
+            raise ScenarioFailed(f"{exchange.method} {exchange.path} answered {exchange.status_code}, "
+                                 f"expected {' or '.join(map(str, expected))}: {exchange.body!r}")
+        return exchange.body
+
+    def ident(self, label: str) -> str:
+        return f"{self.run_prefix}-{label}"
+
+
+def _path(*segments: str) -> str:
+    return "/" + "/".join(quote(segment, safe="") for segment in segments)
+
+
+def _create_organization(ctx: ScenarioContext, label: str, quota: str) -> dict[str, Any]:
+    body = {"c_organization_id": ctx.ident(label), "quota": quota}
+    exchange = ctx.send("createOrganization", "POST", "/organizations/", body=body)
+    return dict(ctx.expect_status(exchange, 200, 201))
+
+
+def _create_team(ctx: ScenarioContext, organization: str, label: str, quota: str) -> Exchange:
+    body = {"c_organization_id": organization, "c_team_id": ctx.ident(label), "quota": quota}
+    exchange = ctx.send("createTeam", "POST", "/teams/", body=body)
+    ctx.expect_status(exchange, 200, 201)
+    return exchange
+
+
+def _create_key(ctx: ScenarioContext, body: dict[str, Any]) -> dict[str, Any]:
+    exchange = ctx.send("createKey", "POST", "/keys/", body=body)
+    return dict(ctx.expect_status(exchange, 200, 201))
+
+
+def mapping_invariants(ctx: ScenarioContext) -> None:
+    """A team's l_team_id equals its organization's; a key's litellm_key starts with sk-."""
+    ctx.require("createOrganization", "createTeam", "createKey")
+    organization = _create_organization(ctx, "map-org", "10")
+    team = _create_team(ctx, organization["c_organization_id"], "map-team", "5")
+    ctx.record(team, "team_shares_organization_litellm_team",
+               checks.team_shares_organization_litellm_team(team.body, organization))
+    _create_key(ctx, {"c_organization_id": organization["c_organization_id"],
+                      "c_team_id": team.body["c_team_id"], "key_type": "TEAM_ALL", "quota": "1"})
+
+
+def list_filters_on_created_data(ctx: ScenarioContext) -> None:
+    """Lists filtered by organization or team return exactly that organization's or team's items."""
+    ctx.require("createOrganization", "createTeam", "createKey", "listTeams", "listKeys")
+    first = _create_organization(ctx, "filter-a", "10")["c_organization_id"]
+    second = _create_organization(ctx, "filter-b", "10")["c_organization_id"]
+    for organization in (first, second):
+        team = _create_team(ctx, organization, f"{organization[-1]}-team", "1").body["c_team_id"]
+        _create_key(ctx, {"c_organization_id": organization, "c_team_id": team, "key_type": "TEAM_ALL",
+                          "quota": "1"})
+    listed = ctx.send("listTeams", "GET", "/teams/", params={"c_organization_id": first})
+    teams = ctx.expect_status(listed, 200)
+    ctx.record(listed, "list_filters_honoured", _contains(listed, teams, "c_team_id", f"{first[-1]}-team"))
+    keys = ctx.send("listKeys", "GET", "/keys/", params={"c_organization_id": second})
+    ctx.expect_status(keys, 200)
+
+
+def _contains(exchange: Exchange, items: Any, field_name: str, label_suffix: str) -> list[Violation]:
+    """The filtered list must not be empty when the scenario created a matching item."""
+    values = [item.get(field_name) for item in checks.resources(exchange)]
+    if any(isinstance(value, str) and value.endswith(label_suffix) for value in values):
+        return []
+    return [Violation("list_filters_honoured", "filtered list misses a matching item",
+                      f"{exchange.operation_id} returned {values!r}, without the item created for the filter.",
+                      f"an item whose {field_name} ends with {label_suffix!r}", repr(values))]
+
+
+Scenario = Callable[[ScenarioContext], None]
+
+
+def recharge_flow(ctx: ScenarioContext) -> None:
+    """Spend passes the quota (remaining < 0), the quota is raised, and remaining is positive again."""
+    ctx.require("createOrganization", "createKey", "getOrganizationSpend", "updateOrganizationQuota")
+    if not _is_kms_mock(ctx.client):
+        raise ScenarioSkipped("recording usage needs the mock's POST /_mock/usage, which this target lacks")
+    organization = _create_organization(ctx, "recharge", "100")["c_organization_id"]
+    key = _create_key(ctx, {"c_organization_id": organization, "key_type": "ORG", "quota": "100"})
+    usage = ctx.client.request("POST", "/_mock/usage", json={"key_id": key["key_id"], "amount": "150.25"})
+    if usage.status_code != 200:
+        raise ScenarioFailed(f"POST /_mock/usage answered {usage.status_code}: {usage.text[:200]}")
+    spend_path = _path("spend", "org", organization)
+    before = ctx.expect_status(ctx.send("getOrganizationSpend", "GET", spend_path), 200)
+    if Decimal(before["remaining"]) >= 0:
+        raise ScenarioFailed(f"after spending 150.25 of 100, remaining is {before['remaining']}, expected < 0")
+    updated = ctx.send("updateOrganizationQuota", "PUT", _path("organizations", organization, "quota"),
+                       body={"quota": "300"})
+    ctx.expect_status(updated, 200)
+    after = ctx.send("getOrganizationSpend", "GET", spend_path)
+    ctx.record(updated, "quota_update_visible_in_spend",
+               checks.quota_update_visible_in_spend(Decimal("300"), ctx.expect_status(after, 200)))
+    if Decimal(after.body["remaining"]) <= 0:
+        raise ScenarioFailed(f"after raising the quota to 300, remaining is {after.body['remaining']}")
+
+
+def team_quota_visible(ctx: ScenarioContext) -> None:
+    """A team quota update shows in the team's next spend read."""
+    ctx.require("createOrganization", "createTeam", "updateTeamQuota", "getTeamSpend")
+    organization = _create_organization(ctx, "tq-org", "50")["c_organization_id"]
+    team = _create_team(ctx, organization, "tq-team", "5").body["c_team_id"]
+    params = {"c_organization_id": organization}
+    updated = ctx.send("updateTeamQuota", "PUT", _path("teams", team, "quota"), body={"quota": 7.5},
+                       params=params)
+    ctx.expect_status(updated, 200)
+    spend = ctx.send("getTeamSpend", "GET", _path("spend", "team", team), params=params)
+    ctx.record(updated, "quota_update_visible_in_spend",
+               checks.quota_update_visible_in_spend(Decimal("7.5"), ctx.expect_status(spend, 200)))
+
+
+def deletes_stay_deleted(ctx: ScenarioContext) -> None:
+    """After a delete, reads and spend of the resource (and of what it owned) answer 404."""
+    ctx.require("createOrganization", "createTeam", "deleteTeam", "deleteOrganization", "getTeam",
+                "getOrganization", "getOrganizationSpend", "getTeamSpend")
+    organization = _create_organization(ctx, "del-org", "10")["c_organization_id"]
+    team = _create_team(ctx, organization, "del-team", "1").body["c_team_id"]
+    params = {"c_organization_id": organization}
+    deleted_team = ctx.send("deleteTeam", "DELETE", _path("teams", team), params=params)
+    ctx.expect_status(deleted_team, 204)
+    for operation_id, path in (("getTeam", _path("teams", team)), ("getTeamSpend", _path("spend", "team", team))):
+        _expect_gone(ctx, deleted_team, operation_id, path, params)
+    deleted = ctx.send("deleteOrganization", "DELETE", _path("organizations", organization))
+    ctx.expect_status(deleted, 204)
+    for operation_id, path in (("getOrganization", _path("organizations", organization)),
+                               ("getOrganizationSpend", _path("spend", "org", organization))):
+        _expect_gone(ctx, deleted, operation_id, path, None)
+
+
+def _expect_gone(ctx: ScenarioContext, delete: Exchange, operation_id: str, path: str,
+                 params: Mapping[str, str] | None) -> None:
+    read = ctx.client.request("GET", path, params=params)
+    ctx.record(delete, "deleted_resource_stays_deleted",
+               checks.deleted_resource_stays_deleted(f"GET {path} ({operation_id})", read.status_code))
+
+
+def _is_kms_mock(client: KmsClient) -> bool:
+    """Whether the target offers the mock's control API (GET /_mock/state)."""
+    return client.request("GET", "/_mock/state").status_code == 200
+
+
+SCENARIOS: tuple[Scenario, ...] = (
+    mapping_invariants, list_filters_on_created_data, recharge_flow, team_quota_visible, deletes_stay_deleted,
+)
+
+
+def run_scenarios(ctx: ScenarioContext, extra: tuple[Scenario, ...] = ()) -> list[ScenarioResult]:
+    """Run every scenario and return its outcome; a failing scenario does not stop the others."""
+    outcomes = []
+    for scenario in SCENARIOS + extra:
+        outcomes.append(_run_one(ctx, scenario))
+        logger.info("scenario %s: %s", outcomes[-1].name, outcomes[-1].state)
+    return outcomes
+
+
+def _run_one(ctx: ScenarioContext, scenario: Scenario) -> ScenarioResult:
+    name = scenario.__name__
+    if not ctx.client.target.writes_enabled:
+        return ScenarioResult(name, "skipped", "Writes are off for this remote target (--allow-writes).")
+    already_failed = len(ctx.failures)
+    try:
+        scenario(ctx)
+    except ScenarioSkipped as skipped:
+        return ScenarioResult(name, "skipped", f"Skipped: {skipped}.")
+    except ScenarioFailed as failed:
+        return ScenarioResult(name, "failed", str(failed))
+    new_failures = ctx.failures[already_failed:]
+    if new_failures:
+        return ScenarioResult(name, "failed", "; ".join(violation.message for violation in new_failures))
+    return ScenarioResult(name, "passed", "Every step behaved as the contract says.")
