@@ -49,7 +49,8 @@ def create_app(
         version=document["info"]["version"],
         lifespan=lifespan(runtime, installed, close_store=store is None),
     )
-    app.openapi_schema = document
+    # FastAPI regenerates its document from the routes; serve the contract itself instead.
+    app.openapi = lambda: document  # type: ignore[method-assign]
     app.state.runtime = runtime
     add_baseline_webhook_state(runtime)
     add_kms_routes(app, document, runtime, installed)

@@ -1,0 +1,68 @@
+"""Help text and messages of `kms-mock`, in English and Simplified Chinese."""
+
+from __future__ import annotations
+
+from mock_server.i18n import Catalogue
+
+MESSAGES: Catalogue = {
+    "command_help": {
+        "en": "Run a local mock of the KMS, driven by its OpenAPI contract. "
+        "Every option can also be set with a KMS_MOCK_* environment variable "
+        "(for example KMS_MOCK_PORT=3091); options win over the environment.",
+        "zh-CN": "启动本地 KMS 模拟服务，其行为由 OpenAPI 契约驱动。"
+        "每个选项也可以通过 KMS_MOCK_* 环境变量设置（例如 KMS_MOCK_PORT=3091），"
+        "命令行选项优先于环境变量。",
+    },
+    "host_help": {
+        "en": "Address to listen on. [default: 127.0.0.1]",
+        "zh-CN": "监听地址。[默认：127.0.0.1]",
+    },
+    "port_help": {
+        "en": "TCP port to listen on; 0 picks a free port. [default: 3090]",
+        "zh-CN": "监听的 TCP 端口；设为 0 时自动选择空闲端口。[默认：3090]",
+    },
+    "profile_help": {
+        "en": "Operations to serve: 'extended' serves the whole contract, "
+        "'live' only what the live KMS has today. [default: extended]",
+        "zh-CN": "要提供的接口范围：extended 提供完整契约，live 只提供线上 KMS 现有的接口。[默认：extended]",
+    },
+    "state_file_help": {
+        "en": "SQLite file that keeps the state across restarts. [default: in memory only]",
+        "zh-CN": "用于在重启之间保存状态的 SQLite 文件。[默认：只保存在内存中]",
+    },
+    "fixtures_help": {
+        "en": "JSON or YAML fixture document loaded at start-up.",
+        "zh-CN": "启动时加载的 JSON 或 YAML 测试数据文件。",
+    },
+    "strict_help": {
+        "en": "Check every response against the spec; a mismatch becomes a 500 that names the rule.",
+        "zh-CN": "按契约校验每个响应；不符合时返回 500，并指明违反的规则。",
+    },
+    "lang_help": {
+        "en": "Language of help text and messages. [default: from LANG, else en]",
+        "zh-CN": "帮助和提示信息的语言。[默认：取自 LANG，否则为 en]",
+    },
+    "log_level_help": {
+        "en": "Lowest level of log lines to show. [default: info]",
+        "zh-CN": "显示的最低日志级别。[默认：info]",
+    },
+    "invalid_setting": {
+        "en": "{error}",
+        "zh-CN": "设置无效：{error}",
+    },
+    "state_file_error": {
+        "en": "Error: {error}",
+        "zh-CN": "错误：状态文件 {path} 无法使用（{reason}）。"
+        "请换一个 --state-file 路径，或把该文件移走后以空状态启动。",
+    },
+    "fixtures_error": {
+        "en": "Error: fixture file {path} cannot be loaded: {reason}. "
+        "Fix the file or start without --fixtures.",
+        "zh-CN": "错误：无法加载测试数据文件 {path}：{reason}。请修正该文件，或去掉 --fixtures 后启动。",
+    },
+    "non_loopback_warning": {
+        "en": "Warning: listening on {host}, so the mock is reachable from the network; "
+        "use --host 127.0.0.1 to keep it local.",
+        "zh-CN": "警告：正在监听 {host}，模拟服务可以从网络访问；如只需本机访问，请使用 --host 127.0.0.1。",
+    },
+}
