@@ -114,3 +114,21 @@ def to_cell(server: str, label: str, concurrency: int, report: dict[str, Any]) -
         p99_ms=latency["p99"] / 1000,
         max_ms=latency["max"] / 1000,
     )
+
+
+def combine_runs(runs: list[CellResult]) -> dict[str, Any]:
+    """Summarise repeated runs of one cell by the run with the median throughput.
+
+    The median run's numbers are reported whole, not a median per column, so its
+    latencies belong to its throughput; with an even count the lower middle run
+    counts. The combined cell is valid only when every run was, because one run
+    with errors makes the cell suspect.
+    """
+    ordered = sorted(runs, key=lambda run: run.requests_per_s)
+    median_run = ordered[(len(ordered) - 1) // 2]
+    return {
+        **median_run.to_json(),
+        "valid": all(run.valid for run in runs),
+        "runs_requests_per_s": [run.requests_per_s for run in runs],
+        "runs_errors": [run.non_2xx + run.socket_errors for run in runs],
+    }

@@ -13,7 +13,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -23,7 +25,7 @@ from typing import Any, TypeVar
 import httpx
 import seed
 import servers
-from load import CellResult, RequestSpec, run_cell
+from load import CellResult, RequestSpec, combine_runs, run_cell
 from machine import describe_machine
 from startup import measure_startup
 from tables import render
@@ -56,12 +58,15 @@ class Budget:
 
     duration_s: int
     warmup_s: int
+    # Each round measures every server once, so slow drifts in machine load
+    # (other processes on a shared machine) hit all servers alike.
+    rounds: int
     startup_runs: int
     large_key_count: int
 
 
-FULL = Budget(duration_s=6, warmup_s=2, startup_runs=5, large_key_count=100_000)
-QUICK = Budget(duration_s=1, warmup_s=1, startup_runs=2, large_key_count=2_000)
+FULL = Budget(duration_s=5, warmup_s=2, rounds=3, startup_runs=5, large_key_count=100_000)
+QUICK = Budget(duration_s=1, warmup_s=1, rounds=1, startup_runs=2, large_key_count=2_000)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -115,22 +120,43 @@ def measure_server(name: str, budget: Budget, out_dir: Path) -> list[CellResult]
     return cells
 
 
+def measure_load(
+    names: list[str], budget: Budget, out_dir: Path, results: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Measure every server in `budget.rounds` interleaved rounds; keep each cell's median run."""
+    runs: dict[tuple[str, str, int], list[CellResult]] = defaultdict(list)
+    for round_number in range(1, budget.rounds + 1):
+        for name in names:
+            stage = f"load on {name} (round {round_number})"
+            for cell in guarded(results, stage, partial(measure_server, name, budget, out_dir)) or []:
+                runs[(cell.server, cell.request, cell.concurrency)].append(cell)
+    return [combine_runs(cell_runs) for cell_runs in runs.values()]
+
+
 def measure_flat_spend(budget: Budget, out_dir: Path) -> dict[str, Any]:
     """Read spend of an organization with 100 keys and of one with many keys, same mock."""
     sizes = {"small": SMALL_KEY_COUNT, "large": budget.large_key_count}
-    flat: dict[str, Any] = {}
+    runs: dict[str, list[CellResult]] = {size: [] for size in sizes}
     with servers.started(servers.mock_command(), SERVER_CPU, out_dir) as server:
         for size, count in sizes.items():
             seed.seed_organization(server.base_url, f"bench-{size}", count)
-        for size, count in sizes.items():
-            request = RequestSpec(SPEND_READ, "GET", f"/spend/org/bench-{size}")
-            check_request(server.base_url, request)
-            for duration_s in (budget.warmup_s, budget.duration_s):
-                # The first run warms up and is overwritten by the measured one.
-                cell = run_cell("mock", server.base_url, request, REFERENCE_CONCURRENCY, duration_s, LOAD_CPU)
-            flat[size] = cell.to_json()
-            flat[f"{size}_keys"] = count
+        for _ in range(budget.rounds):
+            for size in sizes:
+                runs[size].append(measure_spend_of(server, f"bench-{size}", budget))
+    flat: dict[str, Any] = {size: combine_runs(size_runs) for size, size_runs in runs.items()}
+    flat.update({f"{size}_keys": count for size, count in sizes.items()})
     return flat
+
+
+def measure_spend_of(server: servers.RunningServer, organization: str, budget: Budget) -> CellResult:
+    request = RequestSpec(SPEND_READ, "GET", f"/spend/org/{organization}")
+    check_request(server.base_url, request)
+    run_cell(server.name, server.base_url, request, REFERENCE_CONCURRENCY, budget.warmup_s, LOAD_CPU)
+    return run_cell(server.name, server.base_url, request, REFERENCE_CONCURRENCY, budget.duration_s, LOAD_CPU)
+
+
+def measure_startup_of_mock(budget: Budget, out_dir: Path) -> dict[str, Any]:
+    return measure_startup(servers.mock_command(), budget.startup_runs, SERVER_CPU, out_dir).to_json()
 
 
 def run_all(options: argparse.Namespace, budget: Budget) -> dict[str, Any]:
@@ -139,17 +165,16 @@ def run_all(options: argparse.Namespace, budget: Budget) -> dict[str, Any]:
         "command": "python bench/run.py" + (" --quick" if options.quick else ""),
         "budget": budget.__dict__,
         "machine": describe_machine(),
+        "load_average_at_start": os.getloadavg(),
         "load": [], "startup": None, "spend_flat": None, "errors": [],
     }
-    for name in options.server_names:
-        cells = guarded(results, f"load on {name}", partial(measure_server, name, budget, options.out))
-        results["load"] += [cell.to_json() for cell in cells or []]
+    results["load"] = measure_load(options.server_names, budget, options.out, results)
     if "mock" in options.server_names:
-        startup = guarded(results, "start-up", partial(
-            measure_startup, servers.mock_command(), budget.startup_runs, SERVER_CPU, options.out))
-        results["startup"] = startup.to_json() if startup is not None else None
+        startup = partial(measure_startup_of_mock, budget, options.out)
+        results["startup"] = guarded(results, "start-up", startup)
         flat = partial(measure_flat_spend, budget, options.out)
         results["spend_flat"] = guarded(results, "flat spend", flat)
+    results["load_average_at_end"] = os.getloadavg()
     results["targets"] = [target.to_json() for target in evaluate(results)]
     results["valid"] = not results["errors"] and all(cell["valid"] for cell in results["load"])
     return results
