@@ -29,7 +29,8 @@ def runs_text(cell: dict[str, Any]) -> str:
 
 
 def load_table(cells: list[dict[str, Any]]) -> str:
-    header = ["server", "request", "conc.", "req/s", "p50 ms", "p99 ms", "req/s of each round", "errors", "valid"]
+    header = ["server", "request", "conc.", "req/s", "p50 ms", "p99 ms", "req/s of each round", "errors"]
+    header.append("valid")
     return markdown_table(header, [load_row(cell) for cell in cells])
 
 
