@@ -1,0 +1,146 @@
+"""The kms-mock command: help in two languages, settings, start-up errors and shutdown."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from click.testing import CliRunner
+from fixtures_server import kms_mock_command, run_kms_mock, stop_kms_mock
+
+from mock_server import cli
+from mock_server.config import MockSettings
+from mock_server.store import Store
+
+
+def invoke(args: list[str], env: dict[str, str] | None = None) -> Any:
+    lang = cli.lang_from_argv(args, env or {})
+    return CliRunner().invoke(cli.build_command(lang), args, env=env)
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> list[MockSettings]:
+    """Replace uvicorn with a recorder of the settings the command would serve."""
+    calls: list[MockSettings] = []
+    monkeypatch.setattr(cli, "serve", lambda app, settings: calls.append(settings))
+    return calls
+
+
+def test_help_in_english() -> None:
+    result = invoke(["--help"], {"LANG": "C"})
+
+    assert result.exit_code == 0
+    assert "Address to listen on" in result.output
+
+
+def test_help_in_chinese_by_option() -> None:
+    result = invoke(["--lang", "zh-CN", "--help"], {"LANG": "C"})
+
+    assert result.exit_code == 0
+    assert "监听地址" in result.output
+
+
+def test_help_in_chinese_by_lang_variable() -> None:
+    result = invoke(["--help"], {"LANG": "zh_CN.UTF-8"})
+
+    assert "监听地址" in result.output
+
+
+def test_options_override_environment(served: list[MockSettings]) -> None:
+    env = {"KMS_MOCK_PORT": "4000", "KMS_MOCK_PROFILE": "live", "KMS_MOCK_STRICT": "1"}
+
+    result = invoke(["--port", "4001"], env)
+
+    assert result.exit_code == 0, result.output
+    assert served[0].port == 4001
+    assert served[0].profile == "live"
+    assert served[0].strict is True
+
+
+def test_invalid_environment_value_is_usage_error(served: list[MockSettings]) -> None:
+    result = invoke([], {"KMS_MOCK_PORT": "http"})
+
+    assert result.exit_code == 2
+    assert "KMS_MOCK_PORT" in result.output
+    assert served == []
+
+
+def test_non_loopback_host_warns(served: list[MockSettings]) -> None:
+    result = invoke(["--host", "0.0.0.0"], {"LANG": "C"})
+
+    assert result.exit_code == 0, result.output
+    assert "reachable from the network" in result.output
+
+
+def start_failure(args: list[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(kms_mock_command("--port", "0", *args), capture_output=True, text=True, timeout=30)
+
+
+@pytest.mark.slow
+def test_corrupt_state_file_one_line(tmp_path: Path) -> None:
+    state_file = tmp_path / "state.db"
+    state_file.write_bytes(b"this is not a database")
+
+    result = start_failure(["--state-file", str(state_file), "--lang", "en"])
+
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert str(state_file) in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_unwritable_state_file_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+
+    result = start_failure(["--state-file", str(blocker / "state.db"), "--lang", "zh-CN"])
+
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "状态文件" in result.stderr
+
+
+@pytest.mark.slow
+def test_bad_fixture_file_one_line(tmp_path: Path) -> None:
+    fixtures = tmp_path / "fixtures.yaml"
+    fixtures.write_text("organizations:\n  - {c_organization_id: acme, quota: -5}\n")
+
+    result = start_failure(["--fixtures", str(fixtures), "--lang", "en"])
+
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "fixtures.yaml" in result.stderr
+
+
+@pytest.mark.slow
+def test_sigterm_exits_zero_state_intact(tmp_path: Path) -> None:
+    state_file = tmp_path / "state.db"
+
+    with run_kms_mock(["--state-file", str(state_file)]) as (base_url, process):
+        created = httpx.post(f"{base_url}/organizations/", json={"c_organization_id": "acme", "quota": "7.5"})
+        started = time.monotonic()
+        status, stderr = stop_kms_mock(process)
+        elapsed = time.monotonic() - started
+
+    assert created.status_code == 201, created.text
+    assert status == 0, stderr
+    assert elapsed < 5
+    assert "kms-mock stopped" in stderr
+    store = Store(state_file=state_file)
+    assert str(store.get_organization("acme").quota) == "7.5"
+    store.close()
+
+
+@pytest.mark.slow
+def test_start_line_names_address_profile_state(tmp_path: Path) -> None:
+    with run_kms_mock(["--profile", "live"]) as (base_url, process):
+        _status, stderr = stop_kms_mock(process)
+
+    assert f"starting on {base_url}" in stderr
+    assert "profile live" in stderr
+    assert "state in memory" in stderr
