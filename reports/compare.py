@@ -1,7 +1,7 @@
 """Static comparison of a target's OpenAPI document with the KMS contract.
 
-The contract suite learns what a target does by calling it; this module learns
-what the target says it does, from the document it serves. Operations are
+The contract suite learns what a target does by calling it; this module reads
+what the target documents, from the OpenAPI document it serves. Operations are
 matched by method and path with path parameter names ignored, since the live
 KMS may call ``{c_organization_id}`` something else.
 
@@ -29,10 +29,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from reports.schema_diff import FieldDifference, Side, compare_schemas, describe_types, resolve, type_set
-from reports.target_document import RemoteTargetRefused, TargetDocumentError, load_target_document
+from reports.target_document import RemoteTargetRejected, TargetDocumentError, load_target_document
 
 __all__ = [
-    "RemoteTargetRefused",
+    "RemoteTargetRejected",
     "Severity",
     "TargetDocumentError",
     "compare_documents",
@@ -44,7 +44,7 @@ _PATH_PARAMETER = re.compile(r"\{([^}/]+)\}")
 
 
 class Severity(str, enum.Enum):
-    """How badly a difference hurts a caller who follows the spec."""
+    """Severity of a difference for a caller who follows the spec."""
 
     CRITICAL = "critical"
     MAJOR = "major"
@@ -73,7 +73,7 @@ class Operation:
 
     @property
     def is_live(self) -> bool:
-        return self.node.get("x-kms-availability", "live") == "live"
+        return bool(self.node.get("x-kms-availability", "live") == "live")
 
     @property
     def label(self) -> str:
@@ -96,7 +96,10 @@ def _parameter_key(parameter: Mapping[str, Any], renames: Mapping[str, str]) -> 
 
 
 def _collect_parameters(
-    document: Mapping[str, Any], path_item: Mapping[str, Any], node: Mapping[str, Any], renames: Mapping[str, str]
+    document: Mapping[str, Any],
+    path_item: Mapping[str, Any],
+    node: Mapping[str, Any],
+    renames: Mapping[str, str],
 ) -> dict[tuple[str, str], Mapping[str, Any]]:
     parameters: dict[tuple[str, str], Mapping[str, Any]] = {}
     # Operation-level parameters override path-level ones with the same name and location.
@@ -131,7 +134,7 @@ def _path_renames(spec: Mapping[str, Any], target: Mapping[str, Any]) -> dict[st
     for path in target.get("paths", {}):
         spec_path = spec_paths.get(normalise_path(path))
         if spec_path is not None:
-            pairs = zip(_PATH_PARAMETER.findall(path), _PATH_PARAMETER.findall(spec_path))
+            pairs = zip(_PATH_PARAMETER.findall(path), _PATH_PARAMETER.findall(spec_path), strict=False)
             renames[normalise_path(path)] = dict(pairs)
     return renames
 
@@ -202,13 +205,22 @@ def _compare_parameter_pair(
     if bool(spec_param.get("required")) != bool(target_param.get("required")):
         severity = Severity.MAJOR if target_param.get("required") else Severity.MINOR
         found.add(
-            "parameter_required_changed", spec_op, location, _required(spec_param), _required(target_param), severity
+            "parameter_required_changed",
+            spec_op,
+            location,
+            _required(spec_param),
+            _required(target_param),
+            severity,
         )
     spec_types = type_set(spec_op.document, spec_param.get("schema", {}))
     target_types = type_set(target_op.document, target_param.get("schema", {}))
     if spec_types and target_types and spec_types != target_types:
         found.add(
-            "parameter_type_changed", spec_op, location, describe_types(spec_types), describe_types(target_types),
+            "parameter_type_changed",
+            spec_op,
+            location,
+            describe_types(spec_types),
+            describe_types(target_types),
             _breaking(spec_op),
         )
 
@@ -245,7 +257,12 @@ def _response_field_severity(operation: Operation, difference: FieldDifference) 
 
 
 def _compare_bodies(
-    spec_op: Operation, spec_schema: Any, target_op: Operation, target_schema: Any, where: str, found: _Differences
+    spec_op: Operation,
+    spec_schema: Any,
+    target_op: Operation,
+    target_schema: Any,
+    where: str,
+    found: _Differences,
 ) -> None:
     direction = "request" if where == "request body" else "response"
     grade = _request_field_severity if direction == "request" else _response_field_severity
@@ -260,7 +277,9 @@ def _compare_bodies(
             grade(spec_op, difference),
         )
 
-    compare_schemas(Side(spec_op.document, spec_schema), Side(target_op.document, target_schema), "body", report)
+    compare_schemas(
+        Side(spec_op.document, spec_schema), Side(target_op.document, target_schema), "body", report
+    )
 
 
 def _compare_request_bodies(spec_op: Operation, target_op: Operation, found: _Differences) -> None:
@@ -309,16 +328,31 @@ def compare_documents(spec: dict[str, Any], target: dict[str, Any]) -> list[dict
         target_op = target_ops.get(key)
         if target_op is None:
             expected = f"operation exists ({spec_op.node.get('x-kms-availability', 'live')})"
-            found.add("operation_missing", spec_op, spec_op.label, expected, "absent", _missing_operation_severity(spec_op))
+            found.add(
+                "operation_missing",
+                spec_op,
+                spec_op.label,
+                expected,
+                "absent",
+                _missing_operation_severity(spec_op),
+            )
             continue
         _compare_parameters(spec_op, target_op, found)
         _compare_request_bodies(spec_op, target_op, found)
         _compare_responses(spec_op, target_op, found)
     for key, target_op in target_ops.items():
         if key not in spec_ops:
-            found.add("operation_extra", target_op, target_op.label, "absent", "operation exists", Severity.INFO)
+            found.add(
+                "operation_extra", target_op, target_op.label, "absent", "operation exists", Severity.INFO
+            )
 
     return sorted(
         found.items,
-        key=lambda item: (Severity(item["severity"]).rank, item["path"], item["method"], item["kind"], item["location"]),
+        key=lambda item: (
+            Severity(item["severity"]).rank,
+            item["path"],
+            item["method"],
+            item["kind"],
+            item["location"],
+        ),
     )

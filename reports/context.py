@@ -106,7 +106,9 @@ def _closing_sentences(
     return sentences
 
 
-def _operation_view(operation: Mapping[str, Any], workarounds: Mapping[str, Any], lang: str) -> dict[str, Any]:
+def _operation_view(
+    operation: Mapping[str, Any], workarounds: Mapping[str, Any], lang: str
+) -> dict[str, Any]:
     view = dict(operation)
     view["group"] = group_of(operation)
     view["workaround"] = None

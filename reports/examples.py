@@ -37,7 +37,12 @@ def example_results() -> dict[str, Any]:
 
     app = create_app(MockSettings(profile="live", strict=True, seed=SEED))
     config = RunConfig(
-        view="extended", allow_writes=True, max_examples=MAX_EXAMPLES, seed=SEED, app=app, run_prefix=RUN_PREFIX
+        view="extended",
+        allow_writes=True,
+        max_examples=MAX_EXAMPLES,
+        seed=SEED,
+        app=app,
+        run_prefix=RUN_PREFIX,
     )
     outcome = run(config)
     results = outcome.results.to_dict()

@@ -39,7 +39,7 @@ def _branches(document: Mapping[str, Any], schema: Mapping[str, Any]) -> list[Ma
 
 
 def type_set(document: Mapping[str, Any], schema: Any) -> frozenset[str]:
-    """Return the JSON types a schema admits; empty means it does not say."""
+    """Return the JSON types a schema admits; empty means the schema declares no type."""
     schema = resolve(document, schema)
     if not isinstance(schema, Mapping):
         return frozenset()
@@ -108,7 +108,11 @@ def compare_schemas(spec: Side, target: Side, path: str, report: Report, depth: 
     spec_types = type_set(spec.document, spec.schema)
     target_types = type_set(target.document, target.schema)
     if spec_types and target_types and spec_types != target_types:
-        report(FieldDifference("type_changed", path, describe_types(spec_types), describe_types(target_types), False, False))
+        report(
+            FieldDifference(
+                "type_changed", path, describe_types(spec_types), describe_types(target_types), False, False
+            )
+        )
         return
     if "object" in spec_types or "object" in target_types:
         _compare_objects(spec, target, path, report, depth)
@@ -117,7 +121,11 @@ def compare_schemas(spec: Side, target: Side, path: str, report: Report, depth: 
         target_items = array_items(target.document, target.schema)
         if spec_items is not None and target_items is not None:
             compare_schemas(
-                Side(spec.document, spec_items), Side(target.document, target_items), f"{path}[]", report, depth + 1
+                Side(spec.document, spec_items),
+                Side(target.document, target_items),
+                f"{path}[]",
+                report,
+                depth + 1,
             )
 
 
@@ -135,13 +143,20 @@ def _compare_objects(spec: Side, target: Side, path: str, report: Report, depth:
             if in_spec != in_target:
                 report(
                     FieldDifference(
-                        "required_changed", field_path, _required_word(in_spec), _required_word(in_target),
-                        in_spec, in_target,
+                        "required_changed",
+                        field_path,
+                        _required_word(in_spec),
+                        _required_word(in_target),
+                        in_spec,
+                        in_target,
                     )
                 )
             compare_schemas(
-                Side(spec.document, spec_fields[name]), Side(target.document, target_fields[name]),
-                field_path, report, depth + 1,
+                Side(spec.document, spec_fields[name]),
+                Side(target.document, target_fields[name]),
+                field_path,
+                report,
+                depth + 1,
             )
 
 

@@ -3,7 +3,7 @@
 Fetching is limited to loopback addresses unless the caller passes
 ``allow_remote=True``: the contract suite decides whether a remote target may
 be contacted, and this module must not make that choice behind its back.
-Host names other than ``localhost`` are refused without a DNS look-up, because
+Host names other than ``localhost`` are rejected without a DNS look-up, because
 resolving a name is already traffic to somewhere else.
 """
 
@@ -26,8 +26,8 @@ class TargetDocumentError(ValueError):
     """The target's OpenAPI document could not be read or parsed."""
 
 
-class RemoteTargetRefused(TargetDocumentError):
-    """A non-loopback URL was given without allow_remote=True."""
+class RemoteTargetRejected(TargetDocumentError):
+    """A non-loopback URL was passed without allow_remote=True."""
 
 
 def is_loopback_url(url: str) -> bool:
@@ -56,9 +56,9 @@ def _parse(text: str, source: str) -> dict[str, Any]:
 def _fetch(url: str, allow_remote: bool, timeout: float) -> dict[str, Any]:
     loopback = is_loopback_url(url)
     if not loopback and not allow_remote:
-        raise RemoteTargetRefused(
-            f"refusing to fetch {url}: it is not a loopback address. "
-            "Pass allow_remote=True (kms-contract does so only for an explicitly chosen remote target)."
+        raise RemoteTargetRejected(
+            f"not fetching {url}: only loopback addresses (127.0.0.0/8, ::1, localhost) are allowed. "
+            "Pass allow_remote=True to fetch from another host."
         )
     logger.info("fetching target OpenAPI document %s", url)
     try:
@@ -78,7 +78,7 @@ def load_target_document(
 ) -> dict[str, Any]:
     """Read an OpenAPI document from a file path or an http(s) URL.
 
-    Raises RemoteTargetRefused for a non-loopback URL unless allow_remote is
+    Raises RemoteTargetRejected for a non-loopback URL unless allow_remote is
     true, and TargetDocumentError when the document cannot be read or parsed.
     """
     text = str(source)

@@ -1,8 +1,8 @@
 """Check a results dictionary before the renderer reads it.
 
-A results file may come from another version of the runner or from a hand edit,
-so the renderer validates it against ``results.schema.yaml`` first and stops with
-the path of the first bad field, instead of failing deep inside a template.
+A results file may come from another version of the runner or from a hand edit.
+The renderer validates it against ``results.schema.yaml`` first and stops with the
+path of the first bad field, instead of failing deep inside a template.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ import respx
 
 import spec
 from reports.compare import (
-    RemoteTargetRefused,
+    RemoteTargetRejected,
     Severity,
     TargetDocumentError,
     compare_documents,
@@ -52,7 +52,9 @@ def test_identical_documents_have_no_differences(contract: dict[str, Any]) -> No
 
 
 def test_live_view_misses_exactly_proposed_and_suggested(contract: dict[str, Any]) -> None:
-    expected = {op.operation_id for op in spec.operations(contract) if op.availability in ("proposed", "suggested")}
+    expected = {
+        op.operation_id for op in spec.operations(contract) if op.availability in ("proposed", "suggested")
+    }
 
     differences = compare_documents(contract, spec.view(contract, "live"))
 
@@ -138,7 +140,9 @@ def test_parameter_type_change_reported(contract: dict[str, Any]) -> None:
 
 def test_extra_operation_is_info(contract: dict[str, Any]) -> None:
     target = copy.deepcopy(contract)
-    target["paths"]["/version"] = {"get": {"operationId": "getVersion", "responses": {"200": {"description": "ok"}}}}
+    target["paths"]["/version"] = {
+        "get": {"operationId": "getVersion", "responses": {"200": {"description": "ok"}}}
+    }
 
     differences = compare_documents(contract, target)
 
@@ -159,18 +163,58 @@ def test_differences_sorted_most_severe_first(contract: dict[str, Any]) -> None:
 def test_fastapi_style_request_body_compared() -> None:
     # FastAPI names schemas after Python classes and writes Optional as anyOf with null.
     spec_doc = {
-        "paths": {"/keys/": {"post": {"operationId": "createKey", "requestBody": {"content": {"application/json": {
-            "schema": {"$ref": "#/components/schemas/KeyCreate"}}}}, "responses": {}}}},
-        "components": {"schemas": {"KeyCreate": {"type": "object", "required": ["c_organization_id"], "properties": {
-            "c_organization_id": {"type": "string"}, "c_team_id": {"type": ["string", "null"]}}}}},
+        "paths": {
+            "/keys/": {
+                "post": {
+                    "operationId": "createKey",
+                    "requestBody": {
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/KeyCreate"}}
+                        }
+                    },
+                    "responses": {},
+                }
+            }
+        },
+        "components": {
+            "schemas": {
+                "KeyCreate": {
+                    "type": "object",
+                    "required": ["c_organization_id"],
+                    "properties": {
+                        "c_organization_id": {"type": "string"},
+                        "c_team_id": {"type": ["string", "null"]},
+                    },
+                }
+            }
+        },
     }
     target = {
-        "paths": {"/keys/": {"post": {"requestBody": {"content": {"application/json": {
-            "schema": {"$ref": "#/components/schemas/CreateKeyRequest"}}}}, "responses": {}}}},
-        "components": {"schemas": {"CreateKeyRequest": {"type": "object", "required": ["c_organization_id", "quota"],
-            "properties": {"c_organization_id": {"type": "string"},
-                           "c_team_id": {"anyOf": [{"type": "string"}, {"type": "null"}]},
-                           "quota": {"type": "number"}}}}},
+        "paths": {
+            "/keys/": {
+                "post": {
+                    "requestBody": {
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/CreateKeyRequest"}}
+                        }
+                    },
+                    "responses": {},
+                }
+            }
+        },
+        "components": {
+            "schemas": {
+                "CreateKeyRequest": {
+                    "type": "object",
+                    "required": ["c_organization_id", "quota"],
+                    "properties": {
+                        "c_organization_id": {"type": "string"},
+                        "c_team_id": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+                        "quota": {"type": "number"},
+                    },
+                }
+            }
+        },
     }
 
     differences = compare_documents(spec_doc, target)
@@ -230,21 +274,24 @@ def test_load_from_loopback_reports_bad_status(served_document: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["http://kms.example.com/openapi.json", "https://192.0.2.10/openapi.json", "http://[2001:db8::1]/x"]
+    "url",
+    ["http://kms.example.com/openapi.json", "https://192.0.2.10/openapi.json", "http://[2001:db8::1]/x"],
 )
-def test_remote_url_refused_without_permission(url: str) -> None:
+def test_remote_url_rejected_without_permission(url: str) -> None:
     with respx.mock(assert_all_called=False) as router:
         route = router.route()
-        with pytest.raises(RemoteTargetRefused, match="allow_remote=True"):
+        with pytest.raises(RemoteTargetRejected, match="allow_remote=True"):
             load_target_document(url)
 
     assert not route.called
 
 
 def test_remote_url_fetched_with_permission(contract: dict[str, Any]) -> None:
-    # respx answers in place of the network; nothing leaves the process.
+    # respx returns the response in place of the network, so nothing leaves the process.
     with respx.mock(assert_all_called=True) as router:
-        router.get("https://kms.example.com/openapi.json").mock(return_value=httpx.Response(200, json=contract))
+        router.get("https://kms.example.com/openapi.json").mock(
+            return_value=httpx.Response(200, json=contract)
+        )
 
         document = load_target_document("https://kms.example.com/openapi.json", allow_remote=True)
 

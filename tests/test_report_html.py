@@ -51,7 +51,12 @@ def run_chromium(page: Path, profile: Path, *extra: str) -> subprocess.Completed
         page.resolve().as_uri(),
     ]
     return subprocess.run(
-        command, capture_output=True, text=True, timeout=CHROMIUM_TIMEOUT_SECONDS, check=False, stdin=subprocess.DEVNULL
+        command,
+        capture_output=True,
+        text=True,
+        timeout=CHROMIUM_TIMEOUT_SECONDS,
+        check=False,
+        stdin=subprocess.DEVNULL,
     )
 
 

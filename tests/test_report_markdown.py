@@ -137,7 +137,9 @@ def test_one_violation_shows_its_curl(tmp_path: Path, lang: str) -> None:
 
 def test_parser_notices_a_wrong_count() -> None:
     # The parser must be able to disagree with results, or the tests above prove nothing.
-    text = "| conforms `conforms` | 7 |\n| `getHealth` | `GET /health` | proposed | high | missing `missing` |\n"
+    text = (
+        "| conforms `conforms` | 7 |\n| `getHealth` | `GET /health` | proposed | high | missing `missing` |\n"
+    )
 
     parsed = parse_report(text)
 

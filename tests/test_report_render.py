@@ -38,7 +38,9 @@ def test_same_results_give_identical_bytes(tmp_path: Path, name: str) -> None:
     reports.render(load(name), tmp_path / "second")
 
     for output in OUTPUT_NAMES:
-        assert (tmp_path / "first" / output).read_bytes() == (tmp_path / "second" / output).read_bytes(), output
+        assert (tmp_path / "first" / output).read_bytes() == (tmp_path / "second" / output).read_bytes(), (
+            output
+        )
 
 
 def test_key_order_of_input_does_not_change_output(tmp_path: Path) -> None:
@@ -67,7 +69,9 @@ def test_missing_field_is_named(tmp_path: Path) -> None:
     results = load("results-full.json")
     del results["operations"][3]["state"]
 
-    with pytest.raises(reports.InvalidResults, match=r"results\.operations\[3\]: \"state\" is a required property"):
+    with pytest.raises(
+        reports.InvalidResults, match=r"results\.operations\[3\]: \"state\" is a required property"
+    ):
         reports.render(results, tmp_path)
     assert not (tmp_path / "report.en.md").exists()
 
@@ -92,7 +96,9 @@ def test_summary_disagreeing_with_operations_is_rejected(tmp_path: Path) -> None
     results = load("results-full.json")
     results["summary"]["states"]["conforms"] += 1
 
-    with pytest.raises(reports.InvalidResults, match=r"results\.summary\.states\.conforms is 9, but 8 operations"):
+    with pytest.raises(
+        reports.InvalidResults, match=r"results\.summary\.states\.conforms is 9, but 8 operations"
+    ):
         reports.render(results, tmp_path)
 
 
@@ -111,8 +117,11 @@ def test_verdict_names_violations_and_high_gaps(tmp_path: Path) -> None:
 def test_verdict_for_a_holding_contract(tmp_path: Path) -> None:
     results = load("results-one-violation.json")
     results["operations"] = [results["operations"][1]]
-    results["summary"] = {"states": {"conforms": 1, "violates": 0, "missing": 0, "not_tested": 0},
-                          "verdict": "holds", "exit_code": 0}
+    results["summary"] = {
+        "states": {"conforms": 1, "violates": 0, "missing": 0, "not_tested": 0},
+        "verdict": "holds",
+        "exit_code": 0,
+    }
 
     reports.render(results, tmp_path)
 
