@@ -1,8 +1,8 @@
 """Domain errors of the mock KMS and the state-file error.
 
-The store raises these; the HTTP layer turns a `KmsError` into a response with
+The store raises these. The HTTP layer turns a `KmsError` into a response with
 `status_code` and the body from `to_json()`, so every handler maps errors the
-same way. `Invalid` produces FastAPI's validation shape because the live KMS is
+same way. `Invalid` produces FastAPI's validation shape, because the live KMS is
 a FastAPI service and callers parse 422 bodies as a list of errors.
 
 `StateFileError` is not a `KmsError`: it is a start-up problem of the process,
@@ -16,7 +16,7 @@ from pathlib import Path
 
 
 class KmsError(Exception):
-    """A request that the KMS contract answers with an error status and a `detail`."""
+    """Base of the errors that the contract maps to an HTTP status and a `detail` body."""
 
     status_code = 500
 

@@ -40,7 +40,7 @@ _SECTIONS: dict[str, tuple[set[str], set[str]]] = {
 }
 
 
-class FixtureError(Exception):
+class FixtureError(ValueError):
     """An invalid fixture document; `loc` is the path to the entry and field."""
 
     def __init__(self, source: str, loc: Sequence[str | int], message: str, value: object = None) -> None:

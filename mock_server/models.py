@@ -19,7 +19,7 @@ SPEND_UNAVAILABLE = Decimal("-1.0")
 
 
 class KeyType(str, enum.Enum):
-    """Which of team and user a key belongs to, besides its organization."""
+    """Key type: the owners of a key besides its organization (none, team, team and user, or user)."""
 
     ORG = "ORG"
     TEAM_ALL = "TEAM_ALL"

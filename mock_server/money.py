@@ -44,15 +44,15 @@ def parse_money(value: object) -> Decimal:
     if isinstance(value, bool) or isinstance(value, float):
         raise ValueError(f"invalid money value {value!r}: expected {EXPECTED_FORM}")
     if isinstance(value, int):
-        return _checked(Decimal(value), value)
+        return _check_amount(Decimal(value), value)
     if isinstance(value, Decimal):
-        return _checked(value, value)
+        return _check_amount(value, value)
     if isinstance(value, str) and _MONEY_STRING.fullmatch(value):
-        return _checked(Decimal(value), value)
+        return _check_amount(Decimal(value), value)
     raise ValueError(f"invalid money value {value!r}: expected {EXPECTED_FORM}")
 
 
-def _checked(amount: Decimal, original: object) -> Decimal:
+def _check_amount(amount: Decimal, original: object) -> Decimal:
     """Reject non-finite, negative and oversized amounts; turn -0 into 0."""
     if not amount.is_finite() or amount < 0:
         raise ValueError(f"invalid money value {original!r}: expected {EXPECTED_FORM}")

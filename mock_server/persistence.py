@@ -6,8 +6,8 @@ only written, inside the store's lock, and read once at start. WAL mode with
 power cut) without an fsync per write. Money is stored as TEXT decimal strings
 so that no value passes through a float.
 
-`MemoryBackend` has the same methods and stores nothing; the store uses it when
-no state file is given, which keeps the write path free of special cases.
+`MemoryBackend` has the same methods and stores nothing. The store uses it when
+no state file is given, so the write path needs no special cases.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ class StoredState:
 
 
 class Backend(Protocol):
-    """What the store writes through to; see `SqliteBackend` and `MemoryBackend`."""
+    """Storage that the store writes through to, either `SqliteBackend` or `MemoryBackend`."""
 
     def transaction(self) -> AbstractContextManager[None]: ...
     def load(self) -> StoredState: ...

@@ -1,10 +1,10 @@
 """In-memory indexes and spend aggregates of the store.
 
-Spend reads must cost a few dictionary look-ups whatever the number of keys, so
-every scope's spend (and, for the team-user and user scopes, which have no quota
-of their own, the sum of their keys' quotas) is kept up to date as keys are
-added, changed, charged and removed. `State` does no locking and no validation:
-`Store` calls it under its lock after checking every rule.
+Spend reads must cost a few dictionary look-ups whatever the number of keys.
+So every scope's spend is kept up to date as keys are added, changed, charged
+and removed. The team-user and user scopes have no quota of their own, so their
+tallies also sum the quotas of their keys. `State` does no locking and no
+validation, because `Store` calls it under its lock after checking every rule.
 """
 
 from __future__ import annotations

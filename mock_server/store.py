@@ -3,9 +3,9 @@
 `Store` checks every rule of the contract (id formats, key types, the mapping of
 organizations and teams onto LiteLLM teams and users, team-id ambiguity,
 cascading deletes, ETags and idempotent increments) and raises the errors of
-`mock_server.errors`. Reads come from the in-memory `State`; writes take one
-`threading.RLock`, write through to the backend inside it and then change the
-memory, so a failed write leaves both as they were.
+`mock_server.errors`. Reads come from the in-memory `State`. Writes take one
+`threading.RLock`, write through to the backend inside it and only then change
+the memory, so a write that fails leaves both as they were.
 
 Subscribers hear about spend and quota changes after the lock is released, in
 the order the changes happened, so a subscriber may read or even write the
@@ -224,16 +224,19 @@ class Store:
         amount = _money("quota", quota)
         with self._writing() as states:
             self._check_key_owner(c_organization_id, c_team_id)
+            # Ids that can clash are chosen before the counter moves, so a Conflict skips no number.
+            fixed_key_id = self._key_id(key_id)
+            litellm_key = self._unique_id("litellm_key", ())
             now = self._clock()
             key = Key(
                 self._next_id("key"),
-                self._key_id(key_id),
+                fixed_key_id,
                 c_organization_id,
                 c_team_id,
                 c_user_id,
                 kind,
                 amount,
-                self._unique_id("litellm_key", ()),
+                litellm_key,
                 now,
                 now,
             )
@@ -363,9 +366,9 @@ class Store:
         if not org_ids:
             raise NotFound(f"Team {c_team_id!r} not found")
         if len(org_ids) > 1:
-            shown = ", ".join(repr(org_id) for org_id in org_ids[:5])
+            listed = ", ".join(repr(org_id) for org_id in org_ids[:5])
             raise Conflict(
-                f"Team id {c_team_id!r} exists in {len(org_ids)} organizations ({shown}); "
+                f"Team id {c_team_id!r} exists in {len(org_ids)} organizations ({listed}); "
                 "pass c_organization_id to choose one"
             )
         return self._state.teams[(org_ids[0], c_team_id)]
@@ -479,13 +482,14 @@ class Store:
         self._backend.save_counter(kind, value)
         return value
 
-    def _unique_id(self, kind: str, taken: Container[str]) -> str:
+    def _unique_id(self, kind: str, in_use: Container[str]) -> str:
         for _ in range(_ID_ATTEMPTS):
             candidate = self._new_id(kind)
-            if candidate not in taken:
+            if candidate not in in_use:
                 return candidate
         raise RuntimeError(
-            f"id factory returned only ids already in use for {kind} after {_ID_ATTEMPTS} tries"
+            f"the id factory returned only {kind} values already in use in {_ID_ATTEMPTS} attempts; "
+            "make it return unique ids"
         )
 
     def _key_id(self, fixed: str | None) -> str:
