@@ -160,12 +160,16 @@ def test_key_create_rejects_wrong_type_combinations(body: dict[str, Any]) -> Non
     assert not _validator("KeyCreate").is_valid({"c_organization_id": "acme", "quota": "1", **body})
 
 
-@pytest.mark.parametrize("value", ["acme", "null", "false", "0", "x" * 128, "团队 A"])
+@pytest.mark.parametrize(
+    "value", ["acme", "null", "false", "0", "x" * 128, "团队 A", "...", ".a", "..a", "a.", "." + "x" * 127]
+)
 def test_customer_id_accepts(value: str) -> None:
     assert _validator("CustomerId").is_valid(value)
 
 
-@pytest.mark.parametrize("value", ["", "a/b", "x" * 129, "tab\there", "bell\x07", "del\x7f"], ids=repr)
+@pytest.mark.parametrize(
+    "value", ["", ".", "..", "a/b", "x" * 129, ".." + "x" * 127, "tab\there", "bell\x07", "del\x7f"], ids=repr
+)
 def test_customer_id_rejects(value: str) -> None:
     assert not _validator("CustomerId").is_valid(value)
 
