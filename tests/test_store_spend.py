@@ -148,7 +148,8 @@ def test_etag_changes_on_every_change(store: Store) -> None:
     third = store.increment_organization_quota("acme", "1", "once")[0].etag
 
     assert len({first, second, third}) == 3
-    assert first.startswith('"') and first.endswith('"')
+    assert first.startswith('"')
+    assert first.endswith('"')
 
 
 def test_usage_leaves_etag_alone(store: Store) -> None:
