@@ -13,15 +13,17 @@ from mock_server.models import KeyType
 
 C_ID_PATTERN = r"^[^/\x00-\x1f\x7f]{1,128}$"
 _C_ID = re.compile(C_ID_PATTERN)
+# URL clients remove "." and ".." path segments, so such an id could never be read back by its path.
+_DOT_SEGMENTS = frozenset({".", ".."})
 
 
 def check_c_id(field: str, value: object) -> str:
     """Return a valid `c_*` id, else raise `Invalid` naming the field and the value."""
-    if not isinstance(value, str) or not _C_ID.fullmatch(value):
+    if not isinstance(value, str) or not _C_ID.fullmatch(value) or value in _DOT_SEGMENTS:
         raise Invalid(
             ("body", field),
             f"{field} must be a string of 1 to 128 characters without '/' or control characters, "
-            f"got {value!r}",
+            f"and not '.' or '..', got {value!r}",
             value,
         )
     return value

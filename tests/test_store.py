@@ -81,14 +81,16 @@ def test_quota_nine_and_string_nine_equal(store: Store) -> None:
     assert from_int.to_json()["quota"] == from_string.to_json()["quota"] == "9"
 
 
-@pytest.mark.parametrize("c_organization_id", ["null", "false", "0", " ", "x" * 128, "名前"])
+@pytest.mark.parametrize("c_organization_id", ["null", "false", "0", " ", "x" * 128, "名前", "...", ".a"])
 def test_unusual_ids_are_ordinary(store: Store, c_organization_id: str) -> None:
     store.create_organization(c_organization_id, "1")
 
     assert store.get_organization(c_organization_id).c_organization_id == c_organization_id
 
 
-@pytest.mark.parametrize("c_organization_id", ["", "a/b", "x" * 129, "tab\there", "del\x7f", 5, None])
+@pytest.mark.parametrize(
+    "c_organization_id", ["", "a/b", "x" * 129, "tab\there", "del\x7f", ".", "..", 5, None]
+)
 def test_invalid_ids_rejected(store: Store, c_organization_id: object) -> None:
     with pytest.raises(Invalid) as caught:
         store.create_organization(c_organization_id, "1")  # type: ignore[arg-type]
