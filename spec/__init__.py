@@ -1,10 +1,10 @@
 """The KMS contract as package data, and a small API to read it.
 
 The YAML files travel inside the installed package and are found through
-``importlib.resources`` rather than a path relative to the working directory, so
-the mock, the suite and the reports load the same contract from a source checkout,
-an editable install or a wheel. Parsing happens once per file; callers get deep
-copies, so no caller can change what another one sees.
+``importlib.resources``, not through a path relative to the working directory.
+So the mock, the suite and the reports load the same contract from a source
+checkout, an editable install or a wheel. Each file is parsed once, and callers
+get deep copies, so no caller can change what another one sees.
 """
 
 from __future__ import annotations
@@ -35,12 +35,12 @@ _PACKAGE_FILES = importlib.resources.files(__name__)
 SPEC_PATH = pathlib.Path(str(_PACKAGE_FILES.joinpath("kms.openapi.yaml")))
 CONTROL_SPEC_PATH = pathlib.Path(str(_PACKAGE_FILES.joinpath("mock-control.openapi.yaml")))
 
-# Path-item keys that hold operations (OpenAPI 3.1, section 4.8.9).
+# Path-item keys that contain operations (OpenAPI 3.1, section 4.8.9).
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
 class SpecError(ValueError):
-    """The contract document lacks something this module relies on."""
+    """Error for a contract document that misses a part this module reads."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ def _parsed(path: pathlib.Path) -> dict[str, Any]:
     with path.open(encoding="utf-8") as stream:
         document = yaml.safe_load(stream)
     if not isinstance(document, dict):
-        raise SpecError(f"{path.name} does not hold a mapping at its top level; is it an OpenAPI document?")
+        raise SpecError(f"{path.name} has no mapping at its top level. Expected an OpenAPI document.")
     return document
 
 
@@ -79,7 +79,7 @@ def view(document: Mapping[str, Any], name: str) -> dict[str, Any]:
     if name == "extended":
         return copy.deepcopy(dict(document))
     if name != "live":
-        raise SpecError(f"unknown view {name!r}; use 'extended' or 'live'")
+        raise SpecError(f"unknown view {name!r}. Use 'extended' or 'live'.")
     result = copy.deepcopy(dict(document))
     result["paths"] = _live_paths(result.get("paths", {}))
     return result
@@ -93,7 +93,7 @@ def _live_paths(paths: Mapping[str, Any]) -> dict[str, Any]:
             for key, value in item.items()
             if key not in HTTP_METHODS or value.get("x-kms-availability") == "live"
         }
-        # A path item left with only shared parameters serves nothing; drop it.
+        # A path item left with only shared parameters serves nothing, so it is dropped.
         if any(key in HTTP_METHODS for key in live_item):
             kept[path] = live_item
     return kept
@@ -112,9 +112,11 @@ def operations(document: Mapping[str, Any]) -> list[Operation]:
 def _operation(path: str, method: str, body: Mapping[str, Any]) -> Operation:
     label = f"{method.upper()} {path}"
     if "operationId" not in body:
-        raise SpecError(f"{label} has no operationId; every operation of the contract needs one")
+        raise SpecError(
+            f"{label} has no operationId. Add one, because the mock and the suite look operations up by it."
+        )
     if "x-kms-availability" not in body:
-        raise SpecError(f"{label} has no x-kms-availability; add live, proposed or suggested")
+        raise SpecError(f"{label} has no x-kms-availability. Add live, proposed or suggested.")
     return Operation(
         operation_id=body["operationId"],
         method=method.upper(),

@@ -74,7 +74,7 @@ def _walk(document: dict[str, Any], node: Any, parts: tuple[str, ...], found: li
         for suffix, value in _example_values(document, node):
             found.append(Example(f"{here}/{suffix}", value, f"{here}/schema"))
     if isinstance(node.get("examples"), list):
-        # A schema object: OpenAPI 3.1 schemas carry a JSON Schema `examples` array.
+        # OpenAPI 3.1 schema objects carry a JSON Schema `examples` array.
         for index, value in enumerate(node["examples"]):
             found.append(Example(f"{here}/examples/{index}", value, here))
     for key, child in node.items():
@@ -94,7 +94,7 @@ def validator_for(document: dict[str, Any], schema_pointer: str) -> Draft202012V
 
 
 def invalid_examples(document: dict[str, Any]) -> list[str]:
-    """Describe each example that does not validate; an empty list means all do."""
+    """List a message for each example that fails validation, so an empty list means all pass."""
     problems = []
     for example in collect_examples(document):
         for error in validator_for(document, example.schema_pointer).iter_errors(example.value):

@@ -14,7 +14,7 @@ import pytest
 import spec
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
-# What a source distribution of the project holds; enough for setuptools to build it.
+# Files and folders a source distribution of the project contains, enough for setuptools to build it.
 DISTRIBUTION_ENTRIES = ["pyproject.toml", "README.md", "spec", "mock_server", "contract_tests", "reports"]
 
 
@@ -92,7 +92,7 @@ def test_live_view_leaves_input_untouched() -> None:
 
 
 def test_unknown_view_names_choices() -> None:
-    with pytest.raises(spec.SpecError, match="unknown view 'staging'; use 'extended' or 'live'"):
+    with pytest.raises(spec.SpecError, match=r"unknown view 'staging'\. Use 'extended' or 'live'\."):
         spec.view(spec.load_spec(), "staging")
 
 
@@ -111,8 +111,8 @@ def _copy_distribution(destination: pathlib.Path) -> pathlib.Path:
     for entry in DISTRIBUTION_ENTRIES:
         origin = REPO_ROOT / entry
         if not origin.exists() and entry == "README.md":
-            # NOTE: pyproject names README.md as the long description; this test is
-            # about the spec's package data, so a checkout without it still runs.
+            # NOTE: pyproject names README.md as the long description. This test is
+            # about the spec's package data, so a stand-in lets it run without one.
             (source / entry).write_text("kms-contract\n", encoding="utf-8")
         elif origin.is_dir():
             shutil.copytree(origin, source / entry, ignore=ignore)

@@ -94,7 +94,7 @@ def test_upper_bound_rejects_infinity() -> None:
 
 @pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf], ids=repr)
 def test_compiled_validator_rejects_non_finite_numbers(value: float) -> None:
-    # jsonschema-rs validates the mock's requests; it cannot represent NaN or inf.
+    # jsonschema-rs validates the mock's requests, and it cannot represent NaN or inf.
     validator = jsonschema_rs.validator_for(_schema("MoneyInput"))
 
     assert not validator.is_valid(value)

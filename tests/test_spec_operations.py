@@ -11,7 +11,7 @@ from schemathesis.core.errors import InvalidStateMachine
 
 import spec
 
-# The design's operation table plus the one suggested operation; this table is the requirement.
+# The design's operation table plus the one suggested operation. This table is the requirement itself.
 EXPECTED_OPERATIONS = {
     ("createOrganization", "POST", "/organizations/", "live", None),
     ("listOrganizations", "GET", "/organizations/", "live", None),

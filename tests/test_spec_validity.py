@@ -34,7 +34,7 @@ def test_validator_rejects_undeclared_path_parameter() -> None:
         validate(document)
 
 
-def test_kms_spec_is_openapi_3_1_at_version_0_1_0() -> None:
+def test_kms_spec_openapi_and_info_versions() -> None:
     document = spec.load_spec()
 
     assert document["openapi"] == "3.1.0"
@@ -48,8 +48,8 @@ def test_servers_name_only_the_local_mock() -> None:
 
 
 def test_live_kms_address_absent_from_spec_files() -> None:
-    # The analysis names the live KMS host; no file of the contract may carry it,
-    # so no tool can pick it up as a default.
+    # The live KMS host must not appear in any contract file, so no tool can pick
+    # it up as a default.
     live_host = ".".join(["172", "171", "97", "248"])
 
     assert live_host not in spec.SPEC_PATH.read_text(encoding="utf-8")
