@@ -6,6 +6,10 @@ only written, inside the store's lock, and read once at start. WAL mode with
 power cut) without an fsync per write. Money is stored as TEXT decimal strings
 so that no value passes through a float.
 
+The file is opened in SQLite's exclusive locking mode, because a second
+process writing the same file would make this process's memory stale. So no
+other program can read the file while the mock runs.
+
 `MemoryBackend` has the same methods and stores nothing. The store uses it when
 no state file is given, so the write path needs no special cases.
 """
@@ -51,6 +55,9 @@ CREATE TABLE IF NOT EXISTS idempotency (
     organization TEXT NOT NULL, PRIMARY KEY (c_organization_id, idempotency_key));
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
+
+# How long opening waits for another process to release the file before giving up.
+_LOCK_TIMEOUT_SECONDS = 1.0
 
 _TABLES = {"schema_version", "organizations", "teams", "keys", "idempotency", "counters"}
 
@@ -147,7 +154,9 @@ class SqliteBackend:
             raise StateFileError(path, "it is a directory, not a file")
         try:
             # The store's lock serialises every use, so sharing across threads is safe.
-            connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            connection = sqlite3.connect(
+                path, isolation_level=None, check_same_thread=False, timeout=_LOCK_TIMEOUT_SECONDS
+            )
         except sqlite3.Error as error:
             raise StateFileError(path, f"it cannot be opened ({error})") from error
         try:
@@ -162,6 +171,9 @@ class SqliteBackend:
         return connection
 
     def _prepare(self, connection: sqlite3.Connection) -> None:
+        # Exclusive locking must be set before the first read, so that SQLite keeps the
+        # WAL index in process memory and no second process can open the file.
+        connection.execute("PRAGMA locking_mode=EXCLUSIVE")
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if tables and "schema_version" not in tables:
             raise StateFileError(
@@ -170,9 +182,12 @@ class SqliteBackend:
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=NORMAL")
         if not tables:
-            connection.executescript(_SCHEMA)
-            connection.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
+            insert_version = f"INSERT INTO schema_version (version) VALUES ({SCHEMA_VERSION});"
+            connection.executescript(f"BEGIN;\n{_SCHEMA}\n{insert_version}\nCOMMIT;")
         self._check_version(connection, tables)
+        # Take the write lock now and keep it until close(), rather than at the first write.
+        connection.execute("BEGIN EXCLUSIVE")
+        connection.execute("COMMIT")
 
     def _check_version(self, connection: sqlite3.Connection, tables: set[str]) -> None:
         row = connection.execute("SELECT max(version) FROM schema_version").fetchone()
@@ -300,6 +315,8 @@ class SqliteBackend:
 
 def _describe(error: sqlite3.Error) -> str:
     text = str(error)
+    if "locked" in text:
+        return "another process, such as a second kms-mock, has it open (database is locked)"
     if "not a database" in text:
         return "it is not a SQLite database (file is not a database)"
     if "readonly" in text or "unable to open" in text:

@@ -93,6 +93,7 @@ def test_file_uses_wal_and_text_money(tmp_path: Path) -> None:
     path = tmp_path / "state.db"
     store = seeded(path)
     store.record_usage("k", Decimal("0.10"))
+    store.close()
 
     connection = sqlite3.connect(path)
     mode = connection.execute("PRAGMA journal_mode").fetchone()[0]
@@ -133,6 +134,19 @@ def test_fifty_threads_lose_no_usage(tmp_path: Path) -> None:
     assert reopened.spend_organization("acme").spend == expected
     assert reopened.spend_team_user("research", "alice").spend == expected
     assert reopened.dump() == before
+
+
+def test_second_opener_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    first = seeded(path)
+
+    with pytest.raises(StateFileError, match="another process") as caught:
+        open_store(path)
+    first.record_usage("k", "1")
+    first.close()
+
+    assert str(path) in str(caught.value)
+    assert open_store(path).get_key_spend("k") == Decimal("1")
 
 
 def test_random_bytes_file_rejected(tmp_path: Path) -> None:
