@@ -169,6 +169,14 @@ def _missing_operation_severity(operation: Operation) -> Severity:
     return {"high": Severity.CRITICAL, "medium": Severity.MAJOR}.get(str(priority), Severity.MINOR)
 
 
+def _expected_operation(operation: Operation) -> str:
+    availability = operation.node.get("x-kms-availability", "live")
+    priority = operation.node.get("x-kms-priority")
+    if priority is None:
+        return f"operation exists ({availability})"
+    return f"operation exists ({availability}, priority {priority})"
+
+
 def _breaking(operation: Operation) -> Severity:
     """Severity of a change that breaks a caller: critical where callers use the operation today."""
     return Severity.CRITICAL if operation.is_live else Severity.MAJOR
@@ -327,7 +335,7 @@ def compare_documents(spec: dict[str, Any], target: dict[str, Any]) -> list[dict
     for key, spec_op in spec_ops.items():
         target_op = target_ops.get(key)
         if target_op is None:
-            expected = f"operation exists ({spec_op.node.get('x-kms-availability', 'live')})"
+            expected = _expected_operation(spec_op)
             found.add(
                 "operation_missing",
                 spec_op,

@@ -58,6 +58,14 @@ def _names(operations: list[Mapping[str, Any]], labels: Mapping[str, Any]) -> st
     return str(labels["name_separator"]).join(f"`{operation['operationId']}`" for operation in operations)
 
 
+def _target_phrase(target: Mapping[str, Any], labels: Mapping[str, Any]) -> str:
+    kind = labels["target_kind"][target["kind"]]
+    if target["kind"] == "in-process":
+        # The runner records no URL for the in-process mock, only a placeholder name.
+        return str(kind)
+    return str(labels["target_with_kind"]).format(url=target["url"], kind=kind)
+
+
 def verdict_paragraph(results: Mapping[str, Any], labels: Mapping[str, Any]) -> str:
     """Compose the one-paragraph summary a KMS team lead reads first."""
     run, states = results["run"], results["summary"]["states"]
@@ -66,8 +74,7 @@ def verdict_paragraph(results: Mapping[str, Any], labels: Mapping[str, Any]) -> 
     missing_high = [operation for operation in operations if group_of(operation) == "missing_high"]
     sentences = [
         labels["scope"].format(
-            target=run["target"]["url"],
-            kind=labels["target_kind"][run["target"]["kind"]],
+            target=_target_phrase(run["target"], labels),
             view=labels["view"][run["view"]],
             started=run["started_at"],
             finished=run["finished_at"],

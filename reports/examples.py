@@ -51,7 +51,7 @@ def example_results() -> dict[str, Any]:
     results["spec_comparison"] = None
     if outcome.target_document is not None:
         results["spec_comparison"] = {
-            "source": "in-process mock (live profile)/openapi.json",
+            "source": "/openapi.json of the in-process mock, live profile",
             "differences": compare_documents(spec.load_spec(), outcome.target_document),
         }
     return results
