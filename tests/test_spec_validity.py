@@ -65,12 +65,14 @@ def _spectral_or_skip() -> pathlib.Path:
     pytest.skip(reason)
 
 
-def test_spectral_reports_no_errors() -> None:
+def test_spectral_reports_no_errors_or_warnings() -> None:
+    # The requirement is no errors. Warnings are kept at zero too, because each
+    # one left in place hides the next new one in the output.
     spectral = _spectral_or_skip()
     command = [
         str(spectral),
         "lint",
-        "--fail-severity=error",
+        "--fail-severity=warn",
         "--ruleset",
         str(REPO_ROOT / ".spectral.yaml"),
         str(spec.SPEC_PATH),
@@ -80,3 +82,19 @@ def test_spectral_reports_no_errors() -> None:
     completed = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=REPO_ROOT)
 
     assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_missing_spectral_skips_outside_ci(monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path) -> None:
+    monkeypatch.setitem(globals(), "SPECTRAL", tmp_path / "spectral")
+    monkeypatch.delenv("CI", raising=False)
+
+    with pytest.raises(pytest.skip.Exception, match="npm ci"):
+        _spectral_or_skip()
+
+
+def test_missing_spectral_fails_under_ci(monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path) -> None:
+    monkeypatch.setitem(globals(), "SPECTRAL", tmp_path / "spectral")
+    monkeypatch.setenv("CI", "true")
+
+    with pytest.raises(pytest.fail.Exception, match="CI is set"):
+        _spectral_or_skip()
