@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+import reports
 from reports import examples
 
 COMMITTED = Path(examples.__file__).resolve().parent / "examples"
@@ -26,10 +28,6 @@ def test_sample_report_is_current(tmp_path: Path) -> None:
 
 
 def test_sample_results_validate() -> None:
-    import json
-
-    import reports
-
     results = json.loads((COMMITTED / "results.json").read_text(encoding="utf-8"))
 
     reports.validate_results(results)
