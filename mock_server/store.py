@@ -98,15 +98,9 @@ class Store:
         with self._writing():
             if org_id in self._state.organizations:
                 raise Conflict(f"Organization {org_id!r} already exists")
+            l_team_id = self._unique_id("l_team_id", self._state.l_team_ids)
             now = self._clock()
-            organization = Organization(
-                self._next_id("organization"),
-                org_id,
-                self._unique_id("l_team_id", self._state.l_team_ids),
-                amount,
-                now,
-                now,
-            )
+            organization = Organization(self._next_id("organization"), org_id, l_team_id, amount, now, now)
             self._backend.save_organization(organization)
             self._state.put_organization(organization)
         return organization
