@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -10,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
 
 from mock_server.errors import KmsError, NotFound
-from mock_server.models import Key, KeyType
+from mock_server.models import Key, KeyType, Spend
 from mock_server.money import add_money
 from mock_server.store import Store
 
@@ -87,9 +89,9 @@ class StoreMachine(RuleBasedStateMachine):
             return None
 
     @staticmethod
-    def attempt(action: object) -> None:
+    def attempt(action: Callable[[], object]) -> None:
         try:
-            action()  # type: ignore[operator]
+            action()
         except KmsError:
             pass  # duplicates and unknown parents are valid random choices
 
@@ -113,7 +115,7 @@ class StoreMachine(RuleBasedStateMachine):
         for user in ("u1", "u2"):
             self.check_scope(
                 [key for key in keys if key.key_type is KeyType.USER and key.c_user_id == user],
-                lambda user=user: self.store.spend_user(user),  # type: ignore[misc]
+                partial(self.store.spend_user, user),
             )
             for team in self.store.list_teams():
                 scope = [
@@ -125,17 +127,15 @@ class StoreMachine(RuleBasedStateMachine):
                 ]
                 self.check_scope(
                     scope,
-                    lambda user=user, team=team: self.store.spend_team_user(  # type: ignore[misc]
-                        team.c_team_id, user, team.c_organization_id
-                    ),
+                    partial(self.store.spend_team_user, team.c_team_id, user, team.c_organization_id),
                 )
 
-    def check_scope(self, keys: list[Key], read: object) -> None:
+    def check_scope(self, keys: list[Key], read: Callable[[], Spend]) -> None:
         if not keys:
             with pytest.raises(NotFound):
-                read()  # type: ignore[operator]
+                read()
             return
-        spend = read()  # type: ignore[operator]
+        spend = read()
         assert spend.spend == self.spent(keys)
         assert spend.quota == total([key.quota for key in keys])
 
