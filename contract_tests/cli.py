@@ -117,9 +117,13 @@ def write_outputs(results: dict[str, Any], out_dir: Path, lang: str, console: Co
     try:
         from reports import render
     except ImportError as error:
-        console.print(message("reports.absent", lang, error=error))
+        console.print(message("reports.absent", lang, error=error), markup=False)
         return
-    render(results, out_dir)
+    try:
+        render(results, out_dir)
+    except Exception as error:  # noqa: BLE001 - the verdict stands even when a report cannot be drawn
+        logger.error("rendering the reports into %s failed: %r", out_dir, error)
+        console.print(message("reports.failed", lang, error=repr(error)), markup=False)
 
 
 def load_results(path: Path, lang: str) -> dict[str, Any]:

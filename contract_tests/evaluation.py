@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import requests
 from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.core.parameters import ParameterLocation
@@ -22,6 +23,7 @@ from schemathesis.core.parameters import ParameterLocation
 from contract_tests.checks import RESPONSE_CHECKS, Exchange, Violation
 from contract_tests.cleanup import CreatedResources
 from contract_tests.client import KmsClient
+from contract_tests.errors import TargetUnreachable
 from contract_tests.results import FailureRecord, OperationResult
 
 if TYPE_CHECKING:
@@ -41,6 +43,8 @@ BUILTIN_CHECKS = (
     "positive_data_acceptance",
     "missing_required_header",
 )
+# A run against a server that stopped answering ends instead of waiting out every timeout.
+MAX_NETWORK_ERRORS_IN_A_ROW = 3
 # c_* ids are any 1..128 characters without "/" or control characters, so "null", "false" and "0" are ids.
 ID_PATTERN = re.compile(r"^[^/\x00-\x1f\x7f]{1,128}$")
 
@@ -60,10 +64,34 @@ class Evaluator:
 
     def __post_init__(self) -> None:
         self._builtins = builtin_checks()
+        self._network_errors_in_a_row = 0
 
     def execute(self, case: Case[Any]) -> None:
-        """Send `case` and judge the response."""
-        self.evaluate(case, self.client.send_case(case))
+        """Send `case` and judge the response; a request without an answer is itself a failure."""
+        try:
+            response = self.client.send_case(case)
+        except requests.RequestException as error:
+            self._record_no_answer(case, error)
+            return
+        self._network_errors_in_a_row = 0
+        self.evaluate(case, response)
+
+    def _record_no_answer(self, case: Case[Any], error: requests.RequestException) -> None:
+        self._network_errors_in_a_row += 1
+        if self._network_errors_in_a_row >= MAX_NETWORK_ERRORS_IN_A_ROW:
+            raise TargetUnreachable(
+                f"{self.client.target.base_url} stopped answering ({error.__class__.__name__} "
+                f"{MAX_NETWORK_ERRORS_IN_A_ROW} times in a row)"
+            ) from error
+        result = self.results.get(case.operation.definition.raw.get("operationId", ""))
+        if result is None:
+            return
+        result.tests_run += 1
+        curl = case.as_curl_command(headers=_masked(self.client.headers), base_url=self.client.curl_base_url)
+        result.record_failure(FailureRecord(
+            check="server_answered", title="no response", message=f"The request failed: {error!r}",
+            expected="an HTTP response within 30 s", received=error.__class__.__name__, status_code=None,
+            curl=curl))
 
     def evaluate(self, case: Case[Any], response: Response) -> None:
         result = self.results.get(case.operation.definition.raw.get("operationId", ""))

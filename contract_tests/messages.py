@@ -87,6 +87,12 @@ MESSAGES: Catalogue = {
         "zh-CN": "未生成报告：reports 包不可用（{error}）。results.json 和 junit.xml 已写入，"
                  "之后可用 `kms-contract report` 生成报告。",
     },
+    "reports.failed": {
+        "en": "Reports were not rendered: the renderer failed ({error}). results.json and junit.xml are "
+              "written; render again later with `kms-contract report`.",
+        "zh-CN": "未生成报告：报告渲染出错（{error}）。results.json 和 junit.xml 已写入，"
+                 "之后可用 `kms-contract report` 重新生成。",
+    },
     "error.headline": {"en": "Error: {detail}", "zh-CN": "错误：{detail}"},
     "error.tip.usage": {"en": "Tip: run `kms-contract run --help` for the options.",
                         "zh-CN": "提示：运行 `kms-contract run --help` 查看可用选项。"},
