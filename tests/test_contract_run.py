@@ -177,6 +177,7 @@ def test_junit_failures_match_failed_checks(tmp_path: Path) -> None:
     assert suite is not None
     failed = [case.get("name") for case in suite.findall("testcase") if case.find("failure") is not None]
     expected = [check["name"] for op in results["operations"] for check in op["checks"] if check["failed"]]
+    expected += [scenario["name"] for scenario in results["scenarios"] if scenario["state"] == "failed"]
     assert failed == expected
     assert "litellm_key_starts_with_sk" in failed
     assert int(suite.get("failures", "-1")) == len(expected)
