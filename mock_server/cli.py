@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -20,8 +20,9 @@ from typing import Any
 import click
 import uvicorn
 
-from mock_server.config import LOG_LEVELS, PROFILES, MockSettings, settings_from_env
+from mock_server.config import LOG_LEVELS, PROFILES, MockSettings, parse_schedule, settings_from_env
 from mock_server.errors import KmsError, StateFileError
+from mock_server.faults import FaultConfigError
 from mock_server.i18n import SUPPORTED, lang_from_argv, translate
 from mock_server.messages import MESSAGES
 
@@ -57,6 +58,7 @@ def build_command(lang: str) -> click.Command:
         click.Option(
             ["--log-level"], type=click.Choice(LOG_LEVELS, case_sensitive=False), help=text("log_level_help")
         ),
+        *fault_and_webhook_options(text),
     ]
     return click.Command(
         "kms-mock",
@@ -65,6 +67,56 @@ def build_command(lang: str) -> click.Command:
         help=text("command_help"),
         context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     )
+
+
+def fault_and_webhook_options(text: Callable[[str], str]) -> list[click.Parameter]:
+    """Options of the fault and webhook extensions; each maps onto one MockSettings field."""
+    return [
+        click.Option(
+            ["--fault", "faults"],
+            multiple=True,
+            callback=_none_if_empty,
+            metavar="SPEC",
+            help=text("fault_help"),
+        ),
+        click.Option(
+            ["--faults-file", "fault_file"],
+            type=click.Path(path_type=Path, dir_okay=False),
+            help=text("faults_file_help"),
+        ),
+        click.Option(["--seed"], type=int, help=text("seed_help")),
+        click.Option(
+            ["--webhook-allowed-host", "webhook_allowed_hosts"],
+            multiple=True,
+            callback=_none_if_empty,
+            metavar="HOST",
+            help=text("webhook_allowed_host_help"),
+        ),
+        click.Option(
+            ["--webhook-retry-schedule"],
+            callback=_retry_schedule,
+            metavar="SECONDS,...",
+            help=text("webhook_retry_schedule_help"),
+        ),
+    ]
+
+
+def _none_if_empty(
+    _ctx: click.Context, _param: click.Parameter, value: tuple[str, ...]
+) -> tuple[str, ...] | None:
+    # An absent repeatable option must not override its KMS_MOCK_* variable with an empty tuple.
+    return value or None
+
+
+def _retry_schedule(
+    _ctx: click.Context, param: click.Parameter, value: str | None
+) -> tuple[float, ...] | None:
+    if value is None:
+        return None
+    try:
+        return parse_schedule("--webhook-retry-schedule", value)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param=param) from None
 
 
 def run(options: dict[str, Any], lang: str) -> None:
@@ -115,6 +167,8 @@ def build_app(settings: MockSettings, lang: str) -> Any:
         return create_app(settings)
     except StateFileError as error:
         fail(translate(MESSAGES, "state_file_error", lang, error=error, path=error.path, reason=error.reason))
+    except FaultConfigError as error:
+        fail(translate(MESSAGES, "faults_error", lang, reason=error))
     except (OSError, ValueError, KmsError) as error:
         reason = getattr(error, "detail", None) or error
         fail(translate(MESSAGES, "fixtures_error", lang, path=settings.fixtures, reason=reason))

@@ -38,6 +38,8 @@ class MockSettings:
     # Seconds to wait before each retry of a failed delivery.
     webhook_retry_schedule: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 16.0)
     fault_file: Path | None = None
+    # `--fault` specs such as `getTeamSpend:latency_ms=200`, applied over the fault file.
+    faults: tuple[str, ...] = ()
     seed: int | None = None
     max_body_bytes: int = field(default=1024 * 1024)
 
@@ -126,5 +128,7 @@ ENV_READERS = {
     "webhook_allowed_hosts": lambda _name, text: parse_hosts(text),
     "webhook_retry_schedule": parse_schedule,
     "fault_file": _path,
+    # Fault specs contain commas, so the variable separates them with ";".
+    "faults": lambda _name, text: tuple(spec.strip() for spec in text.split(";") if spec.strip()),
     "seed": parse_int,
 }

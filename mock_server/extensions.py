@@ -44,5 +44,14 @@ EXTENSION_FACTORIES: list[ExtensionFactory] = []
 
 
 def default_extensions(settings: MockSettings) -> list[Extension]:
-    """Build the registered extensions for one app."""
-    return [factory(settings) for factory in EXTENSION_FACTORIES]
+    """Build the built-in and the registered extensions for one app."""
+    return [factory(settings) for factory in [*builtin_factories(), *EXTENSION_FACTORIES]]
+
+
+def builtin_factories() -> list[ExtensionFactory]:
+    """Return the fault and webhook extensions, faults first so their middleware sees every request."""
+    # Imported here, not at the top: both modules import `Extension` from this one.
+    from mock_server.control_faults import fault_extension
+    from mock_server.control_webhooks import webhook_extension
+
+    return [fault_extension, webhook_extension]

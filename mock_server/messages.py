@@ -60,6 +60,36 @@ MESSAGES: Catalogue = {
         "Fix the file or start without --fixtures.",
         "zh-CN": "错误：无法加载测试数据文件 {path}：{reason}。请修正该文件，或去掉 --fixtures 后启动。",
     },
+    "fault_help": {
+        "en": "Inject a fault, as [OPERATION_ID:]FIELD[=VALUE][,...], e.g. getTeamSpend:latency_ms=100-400 "
+        "or error_rate=0.3,error_status=500. Fields: latency_ms, error_rate, error_status, drop_rate, "
+        "spend_unavailable, health_degraded. Repeatable; applied over --faults-file.",
+        "zh-CN": "注入故障，格式为 [OPERATION_ID:]字段[=值][,...]，例如 getTeamSpend:latency_ms=100-400 "
+        "或 error_rate=0.3,error_status=500。可用字段：latency_ms、error_rate、error_status、drop_rate、"
+        "spend_unavailable、health_degraded。可重复使用，在 --faults-file 之后生效。",
+    },
+    "faults_file_help": {
+        "en": "YAML or JSON fault document (the FaultConfig shape of PUT /_mock/faults) loaded at start-up.",
+        "zh-CN": "启动时加载的 YAML 或 JSON 故障配置文件，格式与 PUT /_mock/faults 的 FaultConfig 相同。",
+    },
+    "seed_help": {
+        "en": "Seed of the random choices behind error_rate, drop_rate and latency ranges. [default: 0]",
+        "zh-CN": "error_rate、drop_rate 和延迟区间所用随机数的种子。[默认：0]",
+    },
+    "webhook_allowed_host_help": {
+        "en": "Host that webhook deliveries may reach besides loopback. Repeatable.",
+        "zh-CN": "除本机回环地址外，允许 webhook 投递的主机。可重复使用。",
+    },
+    "webhook_retry_schedule_help": {
+        "en": "Seconds to wait before each retry of a failed webhook delivery, e.g. 1,2,4; "
+        "each wait is shortened by up to half at random. [default: 1,2,4,8,16]",
+        "zh-CN": "webhook 投递失败后每次重试前等待的秒数，例如 1,2,4；每次等待会随机缩短至多一半。"
+        "[默认：1,2,4,8,16]",
+    },
+    "faults_error": {
+        "en": "Error: invalid fault settings: {reason}. Fix --fault, --faults-file or KMS_MOCK_FAULTS.",
+        "zh-CN": "错误：故障配置无效：{reason}。请修正 --fault、--faults-file 或 KMS_MOCK_FAULTS。",
+    },
     "non_loopback_warning": {
         "en": "Warning: listening on {host}, so the mock is reachable from the network; "
         "use --host 127.0.0.1 to keep it local.",
