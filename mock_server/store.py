@@ -441,17 +441,31 @@ class Store:
             logger.error("reloading the state file failed: %s", error)
 
     def _notify(self) -> None:
-        # The notify lock keeps batches in order across threads; the store lock is
-        # held only to pop a batch, never while a subscriber runs.
-        with self._notify_lock:
-            while True:
-                with self._lock:
-                    if not self._pending:
-                        return
-                    batch = self._pending.popleft()
-                    subscribers = list(self._subscribers)
-                for subscriber in subscribers:
-                    self._call(subscriber, batch)
+        """Deliver queued batches in commit order, unless another thread is already delivering.
+
+        The notify lock keeps batches in order across threads. A writer that finds it
+        taken returns at once, because the holder re-checks the queue after releasing
+        it, so a slow subscriber delays no other writer. The store lock is held only to
+        pop a batch, never while a subscriber runs.
+        """
+        while self._notify_lock.acquire(blocking=False):
+            try:
+                self._deliver_pending()
+            finally:
+                self._notify_lock.release()
+            with self._lock:
+                if not self._pending:
+                    return
+
+    def _deliver_pending(self) -> None:
+        while True:
+            with self._lock:
+                if not self._pending:
+                    return
+                batch = self._pending.popleft()
+                subscribers = list(self._subscribers)
+            for subscriber in subscribers:
+                self._call(subscriber, batch)
 
     @staticmethod
     def _call(subscriber: Subscriber, batch: list[ScopeState]) -> None:

@@ -210,3 +210,30 @@ def test_batches_arrive_in_commit_order(store: Store) -> None:
         thread.join(timeout=10)
 
     assert spends == [Decimal(n) for n in range(1, 21)]
+
+
+def test_slow_subscriber_blocks_no_writer(store: Store) -> None:
+    store.create_key("acme", "ORG", None, None, "10", key_id="k")
+    entered, release = threading.Event(), threading.Event()
+    spends: list[Decimal] = []
+
+    def slow(batch: list[ScopeState]) -> None:
+        if not entered.is_set():
+            entered.set()
+            release.wait(timeout=10)
+        spends.append(batch[0].spend)
+
+    store.subscribe(slow)
+    first = threading.Thread(target=store.record_usage, args=("k", "1"))
+    first.start()
+    assert entered.wait(timeout=10)
+
+    started = time.monotonic()
+    store.record_usage("k", "2")
+    elapsed = time.monotonic() - started
+    release.set()
+    first.join(timeout=10)
+
+    assert elapsed < 2
+    assert not first.is_alive()
+    assert spends == [Decimal("1"), Decimal("3")]
