@@ -74,7 +74,11 @@ class Store:
             self._backend.close()
 
     def subscribe(self, callback: Subscriber) -> None:
-        """Call `callback` with the affected scope states after each spend or quota change."""
+        """Call `callback` with the affected scope states after each spend or quota change.
+
+        The call happens after the change is committed, possibly on the thread of
+        another writer that is already delivering earlier batches.
+        """
         with self._lock:
             self._subscribers.append(callback)
 
