@@ -48,6 +48,8 @@ class CellResult:
     p90_ms: float
     p99_ms: float
     max_ms: float
+    # Share of CPU time in use, by other processes, just before this server started.
+    background_busy: float | None = None
 
     @property
     def valid(self) -> bool:
@@ -131,4 +133,5 @@ def combine_runs(runs: list[CellResult]) -> dict[str, Any]:
         "valid": all(run.valid for run in runs),
         "runs_requests_per_s": [run.requests_per_s for run in runs],
         "runs_errors": [run.non_2xx + run.socket_errors for run in runs],
+        "runs_background_busy": [run.background_busy for run in runs],
     }

@@ -17,7 +17,7 @@ import os
 import sys
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,6 +27,7 @@ import seed
 import servers
 from load import CellResult, RequestSpec, combine_runs, run_cell
 from machine import describe_machine
+from quiet import wait_for_quiet
 from startup import measure_startup
 from tables import render
 from targets import CREATE_KEY, REFERENCE_CONCURRENCY, SPEND_READ, evaluate
@@ -61,12 +62,14 @@ class Budget:
     # Each round measures every server once, so slow drifts in machine load
     # (other processes on a shared machine) hit all servers alike.
     rounds: int
+    # Longest wait, per server and round, for other work on the machine to calm down.
+    quiet_wait_s: float
     startup_runs: int
     large_key_count: int
 
 
-FULL = Budget(duration_s=5, warmup_s=2, rounds=3, startup_runs=5, large_key_count=100_000)
-QUICK = Budget(duration_s=1, warmup_s=1, rounds=1, startup_runs=2, large_key_count=2_000)
+FULL = Budget(duration_s=5, warmup_s=2, rounds=3, quiet_wait_s=60, startup_runs=5, large_key_count=100_000)
+QUICK = Budget(duration_s=1, warmup_s=1, rounds=1, quiet_wait_s=0, startup_runs=2, large_key_count=2_000)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -110,14 +113,15 @@ def measure_request(server: servers.RunningServer, request: RequestSpec, budget:
 
 
 def measure_server(name: str, budget: Budget, out_dir: Path) -> list[CellResult]:
-    logger.info("measuring %s", name)
+    busy = wait_for_quiet(budget.quiet_wait_s)
+    logger.info("measuring %s (other CPU use before it: %.0f%%)", name, busy * 100)
     cells: list[CellResult] = []
     with servers.started(COMMANDS[name](), SERVER_CPU, out_dir) as server:
         if name == "mock":
             seed.seed_organization(server.base_url, seed.BENCH_ORGANIZATION, SMALL_KEY_COUNT)
         for request in REQUESTS:
             cells += measure_request(server, request, budget)
-    return cells
+    return [replace(cell, background_busy=round(busy, 3)) for cell in cells]
 
 
 def measure_load(
@@ -151,11 +155,15 @@ def measure_flat_spend(budget: Budget, out_dir: Path) -> dict[str, Any]:
 def measure_spend_of(server: servers.RunningServer, organization: str, budget: Budget) -> CellResult:
     request = RequestSpec(SPEND_READ, "GET", f"/spend/org/{organization}")
     check_request(server.base_url, request)
+    # The server is idle here, so the sample shows other processes only.
+    busy = wait_for_quiet(budget.quiet_wait_s)
     run_cell(server.name, server.base_url, request, REFERENCE_CONCURRENCY, budget.warmup_s, LOAD_CPU)
-    return run_cell(server.name, server.base_url, request, REFERENCE_CONCURRENCY, budget.duration_s, LOAD_CPU)
+    cell = run_cell(server.name, server.base_url, request, REFERENCE_CONCURRENCY, budget.duration_s, LOAD_CPU)
+    return replace(cell, background_busy=round(busy, 3))
 
 
 def measure_startup_of_mock(budget: Budget, out_dir: Path) -> dict[str, Any]:
+    wait_for_quiet(budget.quiet_wait_s)
     return measure_startup(servers.mock_command(), budget.startup_runs, SERVER_CPU, out_dir).to_json()
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from quiet import BUSY_THRESHOLD
+
 MET_LABELS = {True: "met", False: "MISSED", None: "not evaluated"}
+ROUNDS_HEADER = "req/s of each round (other CPU use)"
 
 
 def markdown_table(header: list[str], rows: list[list[str]]) -> str:
@@ -23,14 +26,20 @@ def load_row(cell: dict[str, Any]) -> list[str]:
 
 
 def runs_text(cell: dict[str, Any]) -> str:
-    """List the req/s of every run, so the spread between rounds is visible."""
-    runs = cell.get("runs_requests_per_s", [cell["requests_per_s"]])
-    return " / ".join(f"{rate:,.0f}" for rate in runs)
+    """List the req/s of every run with the other CPU use before it, so noisy rounds show."""
+    rates = cell.get("runs_requests_per_s", [cell["requests_per_s"]])
+    busy = cell.get("runs_background_busy", [cell.get("background_busy")])
+    return " / ".join(f"{rate:,.0f}{busy_text(share)}" for rate, share in zip(rates, busy, strict=True))
+
+
+def busy_text(share: float | None) -> str:
+    if share is None:
+        return ""
+    return f" ({share:.0%})"
 
 
 def load_table(cells: list[dict[str, Any]]) -> str:
-    header = ["server", "request", "conc.", "req/s", "p50 ms", "p99 ms", "req/s of each round", "errors"]
-    header.append("valid")
+    header = ["server", "request", "conc.", "req/s", "p50 ms", "p99 ms", ROUNDS_HEADER, "errors", "valid"]
     return markdown_table(header, [load_row(cell) for cell in cells])
 
 
@@ -57,13 +66,27 @@ def flat_table(flat: dict[str, Any] | None) -> str:
             f"{flat[size + '_keys']:,}", f"{cell['requests_per_s']:,.0f}", f"{cell['p50_ms']:.2f}",
             f"{cell['p99_ms']:.2f}", runs_text(cell), "yes" if cell["valid"] else "NO",
         ])
-    header = ["keys in org", "req/s", "p50 ms", "p99 ms", "req/s of each round", "valid"]
+    header = ["keys in org", "req/s", "p50 ms", "p99 ms", ROUNDS_HEADER, "valid"]
     return markdown_table(header, rows)
+
+
+def max_background_busy(results: dict[str, Any]) -> float | None:
+    cells = list(results["load"])
+    if results.get("spend_flat"):
+        cells += [results["spend_flat"]["small"], results["spend_flat"]["large"]]
+    shares = [share for cell in cells for share in cell.get("runs_background_busy", []) if share is not None]
+    return max(shares, default=None)
 
 
 def render(results: dict[str, Any]) -> str:
     """Render all tables of `results`, errors first, so a broken run is seen at once."""
     parts = []
+    busiest = max_background_busy(results)
+    if busiest is not None and busiest > BUSY_THRESHOLD:
+        parts.append(
+            f"Warning: at least one round started with {busiest:.0%} of the CPU busy with other work "
+            f"(threshold {BUSY_THRESHOLD:.0%}); compare servers within a round, not across runs."
+        )
     if results["errors"]:
         parts.append("Errors:\n" + "\n".join(f"- {error}" for error in results["errors"]))
     parts += [
