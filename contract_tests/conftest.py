@@ -1,0 +1,44 @@
+"""pytest options for `pytest contract_tests`: the same suite as `kms-contract run`, as pytest tests.
+
+The run happens once per session (it is one property-based run over the whole
+contract); each operation and scenario then becomes its own test, so pytest's
+report and exit status show which ones hold.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import spec
+from contract_tests.runner import DEFAULT_MAX_EXAMPLES, VIEWS, RunConfig, RunOutcome, run
+from contract_tests.scenarios import SCENARIOS
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("kms-contract", "KMS contract suite")
+    group.addoption("--kms-url", default=None, help="Base URL of the KMS to test; default: the in-process mock.")
+    group.addoption("--kms-view", default="extended", choices=VIEWS, help="Contract view: extended or live.")
+    group.addoption("--kms-allow-writes", action="store_true", help="Allow writes against a non-loopback URL.")
+    group.addoption("--kms-max-examples", type=int, default=DEFAULT_MAX_EXAMPLES,
+                    help="Generated requests per operation and mode.")
+    group.addoption("--kms-seed", type=int, default=None, help="Random seed for reproducible runs.")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "operation_id" in metafunc.fixturenames:
+        view = metafunc.config.getoption("--kms-view")
+        ids = [operation.operation_id for operation in spec.operations(spec.view(spec.load_spec(), view))]
+        metafunc.parametrize("operation_id", ids)
+    if "scenario_name" in metafunc.fixturenames:
+        metafunc.parametrize("scenario_name", [scenario.__name__ for scenario in SCENARIOS])
+
+
+@pytest.fixture(scope="session")
+def contract_run(request: pytest.FixtureRequest) -> RunOutcome:
+    """Run the suite once with the command-line options."""
+    option: Any = request.config.getoption
+    return run(RunConfig(url=option("--kms-url"), view=option("--kms-view"),
+                         allow_writes=option("--kms-allow-writes"), max_examples=option("--kms-max-examples"),
+                         seed=option("--kms-seed")))
