@@ -21,7 +21,7 @@ logger = logging.getLogger("kms_contract")
 
 DEFAULT_OUT_DIR = Path(__file__).resolve().parent / "examples"
 SEED = 20261204
-MAX_EXAMPLES = 5
+MAX_EXAMPLES = 25
 RUN_PREFIX = "kmsct-example"
 # The run's own clock would make every regeneration differ; the sample records these instead.
 STARTED_AT = "2026-12-04T20:00:00Z"
@@ -43,6 +43,9 @@ def example_results() -> dict[str, Any]:
         seed=SEED,
         app=app,
         run_prefix=RUN_PREFIX,
+        # NOTE: with one seed, the stateful phase still runs a few more or fewer test cases from one
+        # run to the next. That would break the byte-for-byte check of the sample, so it stays off.
+        stateful=False,
     )
     outcome = run(config)
     results = outcome.results.to_dict()
