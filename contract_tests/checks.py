@@ -18,6 +18,8 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
 RESPONSE_MONEY = re.compile(r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$")
 SPEND_UNAVAILABLE = "-1.0"
 MONEY_FIELDS = ("quota", "spend", "remaining")
@@ -289,3 +291,23 @@ def deleted_resource_stays_deleted(description: str, status_code: int) -> CheckR
         return []
     return [Violation("deleted_resource_stays_deleted", "deleted resource is still readable",
                       f"After deleting it, {description} answered {status_code}.", "404", str(status_code))]
+
+
+def webhook_secret_not_echoed(body: Any) -> CheckResult:
+    """A webhook registration never returns the secret: it is write-only."""
+    if not isinstance(body, Mapping) or "secret" not in body:
+        return []
+    return [Violation("webhook_secret_not_echoed", "webhook secret echoed",
+                      "The configureWebhook response contains the write-only field `secret`.",
+                      "no `secret` field", "`secret` present")]
+
+
+def webhook_signature_verifies(secret: str, body: bytes, headers: Mapping[str, str]) -> CheckResult:
+    """A delivery's webhook-signature verifies with standardwebhooks for the registered secret."""
+    try:
+        Webhook(secret).verify(body, dict(headers))
+    except WebhookVerificationError as error:
+        return [Violation("webhook_signature_verifies", "webhook signature does not verify",
+                          f"standardwebhooks rejected the delivery: {error}.",
+                          "a valid v1 HMAC-SHA256 signature", repr(headers.get("webhook-signature")))]
+    return []

@@ -8,8 +8,10 @@ a read-only target they are skipped.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,7 +23,9 @@ from contract_tests.checks import Exchange, Violation
 from contract_tests.cleanup import CreatedResources
 from contract_tests.client import KmsClient
 from contract_tests.evaluation import failure_from_violation
+from contract_tests.receiver import running_receiver
 from contract_tests.results import OperationResult, ScenarioResult
+from contract_tests.target import TargetKind
 
 logger = logging.getLogger("kms_contract")
 
@@ -225,15 +229,15 @@ def _is_kms_mock(client: KmsClient) -> bool:
     return client.request("GET", "/_mock/state").status_code == 200
 
 
-SCENARIOS: tuple[Scenario, ...] = (
-    mapping_invariants, list_filters_on_created_data, recharge_flow, team_quota_visible, deletes_stay_deleted,
-)
+def _scenarios() -> tuple[Scenario, ...]:
+    return (mapping_invariants, list_filters_on_created_data, recharge_flow, team_quota_visible,
+            deletes_stay_deleted, webhook_flow)
 
 
 def run_scenarios(ctx: ScenarioContext, extra: tuple[Scenario, ...] = ()) -> list[ScenarioResult]:
     """Run every scenario and return its outcome; a failing scenario does not stop the others."""
     outcomes = []
-    for scenario in SCENARIOS + extra:
+    for scenario in _scenarios() + extra:
         outcomes.append(_run_one(ctx, scenario))
         logger.info("scenario %s: %s", outcomes[-1].name, outcomes[-1].state)
     return outcomes
@@ -254,3 +258,32 @@ def _run_one(ctx: ScenarioContext, scenario: Scenario) -> ScenarioResult:
     if new_failures:
         return ScenarioResult(name, "failed", "; ".join(violation.message for violation in new_failures))
     return ScenarioResult(name, "passed", "Every step behaved as the contract says.")
+
+
+WEBHOOK_WAIT_SECONDS = 10.0
+
+
+def webhook_flow(ctx: ScenarioContext) -> None:
+    """A test event reaches a loopback receiver, signed so that standardwebhooks verifies it."""
+    ctx.require("configureWebhook", "testWebhook", "createOrganization")
+    if ctx.client.target.kind is TargetKind.REMOTE:
+        raise ScenarioSkipped("the receiver listens on loopback only, which a remote target cannot reach")
+    secret = "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+    organization = _create_organization(ctx, "hook-org", "10")["c_organization_id"]
+    with running_receiver() as receiver:
+        configured = ctx.send("configureWebhook", "POST", "/webhooks/configure",
+                              body={"url": receiver.url, "events": ["quota_warning", "limit_exceeded"],
+                                    "secret": secret})
+        ctx.record(configured, "webhook_secret_not_echoed", checks.webhook_secret_not_echoed(configured.body))
+        ctx.expect_status(configured, 201)
+        queued = ctx.send("testWebhook", "POST", "/webhooks/test",
+                          body={"event_type": "test", "c_organization_id": organization})
+        event_id = ctx.expect_status(queued, 202)["event_id"]
+        delivery = receiver.wait_for(event_id, WEBHOOK_WAIT_SECONDS)
+    if delivery is None:
+        raise ScenarioFailed(f"no delivery of test event {event_id} within {WEBHOOK_WAIT_SECONDS:.0f} s")
+    ctx.record(queued, "webhook_signature_verifies",
+               checks.webhook_signature_verifies(secret, delivery.body, delivery.headers))
+
+
+SCENARIOS: tuple[Scenario, ...] = _scenarios()

@@ -179,3 +179,40 @@ def test_quota_visible_in_spend() -> None:
 def test_deleted_stays_deleted() -> None:
     assert checks.deleted_resource_stays_deleted("GET /organizations/x", 404) == []
     assert checks.deleted_resource_stays_deleted("GET /organizations/x", 200)
+
+
+def test_webhook_secret_echo_fails() -> None:
+    assert checks.webhook_secret_not_echoed({"id": "w1", "secret": "s"})
+    assert checks.webhook_secret_not_echoed({"id": "w1"}) == []
+
+
+def signed_delivery(secret: str) -> tuple[bytes, dict[str, str]]:
+    from datetime import datetime, timezone
+
+    from standardwebhooks.webhooks import Webhook
+
+    body = b'{"event_id":"evt_1","type":"test"}'
+    now = datetime.now(timezone.utc)
+    signature = Webhook(secret).sign("evt_1", now, body.decode())
+    return body, {"webhook-id": "evt_1", "webhook-timestamp": str(int(now.timestamp())),
+                  "webhook-signature": signature}
+
+
+def test_webhook_signature_verifies() -> None:
+    body, headers = signed_delivery("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+
+    assert checks.webhook_signature_verifies("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", body, headers) == []
+
+
+def test_webhook_signature_wrong_secret_fails() -> None:
+    body, headers = signed_delivery("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+
+    result = checks.webhook_signature_verifies("whsec_QUJDREVGR0hJSktMTU5PUFFSU1RVVldY", body, headers)
+
+    assert result and result[0].check == "webhook_signature_verifies"
+
+
+def test_webhook_tampered_body_fails() -> None:
+    body, headers = signed_delivery("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+
+    assert checks.webhook_signature_verifies("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", body + b" ", headers)

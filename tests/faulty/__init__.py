@@ -84,6 +84,10 @@ def _remaining_off_by_one(item: dict[str, Any]) -> None:
         item["remaining"] = str(float(item["remaining"]) + 1)
 
 
+def _echo_secret(item: dict[str, Any]) -> None:
+    item["secret"] = "whsec_echoed"
+
+
 def _org_key_with_team(item: dict[str, Any]) -> None:
     if "key_type" in item:
         item["key_type"], item["c_team_id"], item["c_user_id"] = "ORG", "some-team", None
@@ -186,6 +190,9 @@ FAULTS: dict[str, Fault] = {
         lambda app: RewriteJson(app, "POST", r"/teams/", each_item(_set("l_team_id", "lt-elsewhere"))),
         "createTeam", "team_shares_organization_litellm_team"),
     "stale_spend_after_quota_update": Fault(StaleSpend, "updateOrganizationQuota", "quota_update_visible_in_spend"),
+    "webhook_secret_echoed": Fault(
+        lambda app: RewriteJson(app, "POST", r"/webhooks/configure", each_item(_echo_secret)),
+        "configureWebhook", "webhook_secret_not_echoed"),
 }
 
 
