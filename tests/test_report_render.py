@@ -195,8 +195,8 @@ def test_leftovers_listed_with_reason(tmp_path: Path) -> None:
 def test_no_leftovers_says_so(tmp_path: Path) -> None:
     reports.render(load("results-one-violation.json"), tmp_path)
 
-    assert "The run deleted everything it created." in read(tmp_path, "report.en.md")
-    assert "本次运行创建的数据已全部删除。" in read(tmp_path, "report.zh-CN.md")
+    assert "The run left no test data behind on the target." in read(tmp_path, "report.en.md")
+    assert "本次运行没有在目标服务上留下测试数据。" in read(tmp_path, "report.zh-CN.md")
 
 
 def test_comparison_sorted_most_severe_first(tmp_path: Path) -> None:
