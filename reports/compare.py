@@ -10,14 +10,16 @@ Severity scale, most severe first:
 - critical: a live or high-priority operation is missing, or a live
   operation's request or response field changed type, or a live response
   lost a field the spec requires. Callers break today.
-- major: a medium-priority operation is missing; a parameter, body or field
-  differs in a way that breaks a caller who follows the spec (new required
-  input, changed type, required output made optional).
+- major: a medium-priority operation is missing. Also any parameter, body or
+  field difference that breaks a caller who follows the spec: a new required
+  input, a changed type, or a required output made optional.
 - minor: a low-priority operation is missing; differences a caller can live
   with (an optional field or documented status code the target lacks, a
   requirement the target relaxes).
 - info: the target has something the spec does not (extra operations,
   optional parameters, response fields, status codes).
+
+Differences inside error response bodies (4xx, 5xx, default) are at most minor.
 """
 
 from __future__ import annotations
@@ -140,7 +142,7 @@ def _path_renames(spec: Mapping[str, Any], target: Mapping[str, Any]) -> dict[st
 
 
 class _Differences:
-    """Collects differences for one comparison in the shape results.json stores."""
+    """Differences of one comparison, in the shape results.json stores."""
 
     def __init__(self) -> None:
         self.items: list[dict[str, Any]] = []
@@ -274,15 +276,20 @@ def _compare_bodies(
 ) -> None:
     direction = "request" if where == "request body" else "response"
     grade = _request_field_severity if direction == "request" else _response_field_severity
+    # Callers read error bodies for diagnosis, not for their next step, so their differences stay minor.
+    is_error = where.startswith(("response 4", "response 5", "response default"))
 
     def report(difference: FieldDifference) -> None:
+        severity = grade(spec_op, difference)
+        if is_error and severity.rank < Severity.MINOR.rank:
+            severity = Severity.MINOR
         found.add(
             f"{direction}_field_{difference.change}",
             spec_op,
             f"{spec_op.label} {where} {difference.path}",
             difference.expected,
             difference.actual,
-            grade(spec_op, difference),
+            severity,
         )
 
     compare_schemas(

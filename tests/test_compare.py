@@ -13,6 +13,8 @@ from typing import Any
 import httpx
 import pytest
 import respx
+from fastapi import FastAPI
+from pydantic import BaseModel
 
 import spec
 from reports.compare import (
@@ -296,3 +298,43 @@ def test_remote_url_fetched_with_permission(contract: dict[str, Any]) -> None:
         document = load_target_document("https://kms.example.com/openapi.json", allow_remote=True)
 
     assert document == contract
+
+
+class FastApiOrganizationIn(BaseModel):
+    c_organization_id: str
+    quota: float | str
+
+
+class FastApiSpend(BaseModel):
+    spend: str
+    quota: str
+    remaining: float
+
+
+def fastapi_live_like_app() -> FastAPI:
+    """Build a FastAPI service like the live KMS: live routes only, its own schema and parameter names."""
+    app = FastAPI()
+
+    @app.post("/organizations/")
+    def create_organization(body: FastApiOrganizationIn) -> None: ...
+
+    @app.get("/spend/org/{org_id}", response_model=FastApiSpend)
+    def spend(org_id: str) -> None: ...
+
+    return app
+
+
+def test_fastapi_generated_document_compared(contract: dict[str, Any]) -> None:
+    differences = compare_documents(contract, fastapi_live_like_app().openapi())
+    found = {(item["kind"], item["location"]): item["severity"] for item in differences}
+    error_body_ranks = [
+        Severity(item["severity"]).rank for item in differences if " response 422 " in item["location"]
+    ]
+
+    assert (
+        found[("response_field_type_changed", f"GET {SPEND_PATH} response 200 body.remaining")] == "critical"
+    )
+    assert found[("response_field_missing", f"GET {SPEND_PATH} response 200 body.spend_status")] == "minor"
+    assert not [item for item in differences if item["kind"].startswith(("request_", "parameter_"))]
+    assert error_body_ranks
+    assert min(error_body_ranks) >= Severity.MINOR.rank
