@@ -2,9 +2,9 @@
 
 Latency, error and dropped-connection faults act in `FaultMiddleware`, before
 routing. Spend-unavailable and health-degraded faults change what a handler
-returns, so this module wraps the baseline spend and health handlers: a spend
-read keeps its quota and answers with the `"-1.0"` sentinel, and `/health`
-answers 503 "degraded".
+returns, so this module wraps the baseline spend and health handlers. A spend
+read keeps its quota and returns the `"-1.0"` sentinel, and `/health` returns
+503 "degraded".
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def known_operation_ids() -> frozenset[str]:
 
 
 def fault_extension(settings: MockSettings) -> Extension:
-    """Build the fault extension; the start-up faults come from --faults-file, --fault and --seed."""
+    """Build the fault extension, with start-up faults from --faults-file, --fault and --seed."""
     specs = getattr(settings, "faults", ())
     initial = build_fault_config(settings.fault_file, specs, settings.seed, known_operation_ids())
     controller = FaultController(initial)
@@ -81,7 +81,7 @@ def spend_handler(baseline: Handler, operation_id: str) -> Handler:
 
 
 def health_handler(baseline: Handler) -> Handler:
-    """Wrap GET /health so that the health-degraded fault answers 503 with the same shape."""
+    """Wrap GET /health so that the health-degraded fault returns 503 with the same shape."""
 
     def handler(call: Call) -> Reply | Any:
         if not call.runtime.faults.health_degraded():
@@ -103,7 +103,7 @@ def get_faults(call: Call) -> Reply:
 
 
 def set_faults(call: Call) -> Reply:
-    """Replace every fault; an unknown operationId is a 404, any other invalid value a 422."""
+    """Replace every fault. An unknown operationId gets a 404, any other invalid value a 422."""
     try:
         config = parse_fault_config(call.body, known_operation_ids())
     except UnknownOperation as error:

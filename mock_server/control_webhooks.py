@@ -75,7 +75,7 @@ def install_webhooks(_app: FastAPI, runtime: MockRuntime) -> None:
 
 
 def _spend_available(runtime: MockRuntime) -> bool:
-    # Read the fault slot on every call: faults can be installed after webhooks and change at run time.
+    # Read the fault slot on every call, because faults are installed separately and change at run time.
     faults = runtime.faults
     return faults is None or bool(faults.spend_available())
 
@@ -103,7 +103,7 @@ def registry_of(runtime: MockRuntime) -> EndpointRegistry:
 
 
 def configure_webhook(call: Call) -> Reply:
-    """Register one more endpoint; 422 for a URL, secret or threshold the mock cannot use."""
+    """Register one more endpoint, or raise a 422 for a URL, secret or threshold the mock cannot use."""
     body = call.body
     try:
         url = check_webhook_url(body["url"], call.runtime.settings.webhook_allowed_hosts)
@@ -117,7 +117,7 @@ def configure_webhook(call: Call) -> Reply:
 
 def _threshold(value: Any) -> Decimal:
     try:
-        # Numbers arrive as Decimal (the JSON parser uses parse_float=Decimal); strings are parsed exactly.
+        # Numbers arrive as Decimal because the JSON parser uses parse_float=Decimal. Strings parse exactly.
         return value if isinstance(value, Decimal) else Decimal(str(value))
     except InvalidOperation:
         raise InvalidWebhookConfig(
@@ -126,7 +126,7 @@ def _threshold(value: Any) -> Decimal:
 
 
 def test_webhook(call: Call) -> Reply:
-    """Queue one event for the organization to every matching endpoint; 404 for an unknown organization."""
+    """Queue one event for the organization to every matching endpoint, or raise 404 if it is unknown."""
     field = one_of_aliases(call.body, "c_organization_id", "organization_id")
     organization_id = call.body[field]
     store = call.runtime.store

@@ -3,8 +3,8 @@
 The store calls `ThresholdEngine.on_change` with the state of every scope that a
 usage record or a quota update touched. For each endpoint and scope the engine
 remembers whether each threshold is crossed, and emits an event only on the
-change from "not crossed" to "crossed". So an event fires once per crossing;
-more usage adds nothing, and a quota update that lifts the scope back under a
+change from "not crossed" to "crossed". So an event fires once per crossing,
+and more usage adds nothing. A quota update that lifts the scope back under a
 threshold re-arms it for the next crossing.
 
 Rules, per endpoint and scope:
@@ -48,7 +48,7 @@ CrossingKey = tuple[str, str, str, "str | None", "str | None", str]
 def build_payload(
     event_id: str, event_type: str, state: ScopeState, threshold: Decimal | None, occurred_at: datetime
 ) -> dict[str, Any]:
-    """Build the delivered JSON object; money values are decimal strings."""
+    """Build the delivered JSON object, with money values as decimal strings."""
     return {
         "event_id": event_id,
         "type": event_type,
@@ -87,7 +87,7 @@ class ThresholdEngine:
         self._lock = threading.Lock()
 
     def on_change(self, states: Sequence[ScopeState]) -> None:
-        """Evaluate every changed scope; the store calls this after each spend or quota change."""
+        """Evaluate every changed scope. The store calls this after each spend or quota change."""
         if not self._spend_available():
             logger.debug("threshold evaluation skipped: spend is unavailable")
             return
@@ -96,7 +96,7 @@ class ThresholdEngine:
             for endpoint in self._endpoints.all():
                 for state in states:
                     emitted.extend(self._evaluate(endpoint, state))
-        # Publish outside the lock: the dispatcher may hand work to another thread.
+        # Publish outside the lock, because the dispatcher may hand work to another thread.
         for event, endpoint in emitted:
             self._publish(event, endpoint)
 

@@ -6,7 +6,7 @@ FILE` (YAML or JSON) and, one fault at a time, by `kms-mock --fault SPEC`:
 
     seed: 7                        # seeds every random choice; default 0
     global:                        # applies to every KMS operation
-      error_rate: 0.1              # share of requests answered with error_status
+      error_rate: 0.1              # share of requests that get error_status
       error_status: 503            # default 500; without error_rate every request fails
     operations:                    # per operationId; fields override `global` one by one
       getOrganizationSpend:
@@ -53,7 +53,7 @@ GLOBAL_RULE = "global"
 
 
 class FaultConfigError(ValueError):
-    """An invalid fault document; `location` points at the offending field."""
+    """An invalid fault document. `location` points at the offending field."""
 
     def __init__(self, location: Sequence[str | int], message: str, value: object) -> None:
         super().__init__(f"{'.'.join(str(part) for part in location)}: {message}")
@@ -75,7 +75,7 @@ class ConnectionDropped(Exception):
 
 @dataclass(frozen=True)
 class Fault:
-    """The faults of one rule; a field left as None falls back to the global rule."""
+    """The faults of one rule. A field left as None falls back to the global rule."""
 
     latency_ms: tuple[int, int] | None = None
     error_rate: float | None = None
@@ -136,7 +136,7 @@ class FaultConfig:
 
 
 def parse_fault_config(data: object, known_operations: Collection[str] | None = None) -> FaultConfig:
-    """Build a FaultConfig from a JSON or YAML document; raise FaultConfigError when invalid."""
+    """Build a FaultConfig from a JSON or YAML document, or raise FaultConfigError when it is invalid."""
     if not isinstance(data, Mapping):
         raise FaultConfigError(["body"], "a fault document must be an object", data)
     _reject_unknown(data, {"seed", "global", "operations"}, ["body"])
@@ -303,7 +303,7 @@ def load_fault_file(path: Path) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class FaultDecision:
-    """What happens to one request."""
+    """The faults drawn for one request."""
 
     operation_id: str | None
     latency_seconds: float = 0.0
@@ -420,7 +420,7 @@ def _is_control_path(path: str) -> bool:
 
 async def _drop(decision: FaultDecision, send: Send) -> None:
     logger.info("fault: dropping the connection of a %s request", decision.operation_id or "unrouted")
-    # The declared length is never sent, so the client cannot mistake this for a complete answer.
+    # The declared length is never sent, so the client cannot mistake this for a complete response.
     start: Message = {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1")]}
     await send(start)
     raise ConnectionDropped(
@@ -431,7 +431,7 @@ async def _drop(decision: FaultDecision, send: Send) -> None:
 async def _send_error(decision: FaultDecision, send: Send) -> None:
     operation = decision.operation_id or "this request"
     body = json.dumps({"detail": f"injected fault: status {decision.error_status} for {operation}"}).encode()
-    logger.info("fault: answering %s with status %s", operation, decision.error_status)
+    logger.info("fault: responding to %s with status %s", operation, decision.error_status)
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": decision.error_status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

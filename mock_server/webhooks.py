@@ -1,7 +1,7 @@
 """Webhook endpoints, Standard Webhooks signing and the delivery dispatcher.
 
 Deliveries are real HTTP POSTs made with httpx on the application's event loop,
-so a receiver sees the same bytes and headers whether the mock runs in-process
+so a receiver gets the same bytes and headers whether the mock runs in-process
 (TestClient, httpx.ASGITransport) or behind uvicorn. A queue with worker threads
 was rejected: deliveries are I/O bound and asyncio tasks cancel cleanly at
 shutdown.
@@ -40,7 +40,7 @@ from mock_server.webhook_endpoints import InvalidWebhookConfig, WebhookEndpoint,
 
 logger = logging.getLogger("kms_mock")
 
-# Enough for every attempt of a long test session; the oldest entries go first.
+# A bound, so a long session cannot grow the log without limit. The oldest entries are dropped first.
 DELIVERY_LOG_SIZE = 10_000
 USER_AGENT = "kms-mock-webhooks/0.1"
 
@@ -49,7 +49,7 @@ USER_AGENT = "kms-mock-webhooks/0.1"
 
 
 def signer_for(secret: str) -> Webhook:
-    """Build the standardwebhooks signer: `whsec_` secrets are base64, others their UTF-8 bytes."""
+    """Build the signer. A `whsec_` secret is base64 after the prefix, any other its UTF-8 bytes."""
     if secret.startswith("whsec_"):
         return Webhook(secret)
     return Webhook(secret.encode("utf-8"))
@@ -80,7 +80,7 @@ class WebhookEvent:
 
     @property
     def body(self) -> bytes:
-        """The exact bytes sent and signed; compact JSON with money as strings."""
+        """The exact bytes sent and signed: compact JSON, with money as decimal strings."""
         return json.dumps(self.payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
@@ -110,7 +110,7 @@ class DeliveryAttempt:
 
 
 class DeliveryLog:
-    """The most recent attempts, oldest first; safe to read from any thread."""
+    """The most recent attempts, oldest first, safe to read from any thread."""
 
     def __init__(self, size: int = DELIVERY_LOG_SIZE) -> None:
         self._lock = threading.Lock()
@@ -134,7 +134,7 @@ class DeliveryLog:
 
 @dataclass(frozen=True)
 class DeliveryPolicy:
-    """How hard the dispatcher tries: one attempt plus one retry per entry of `retry_delays`."""
+    """Retry schedule, timeout and allowed hosts: one attempt plus one retry per `retry_delays` entry."""
 
     retry_delays: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 16.0)
     timeout_seconds: float = 5.0
@@ -179,11 +179,11 @@ class WebhookDispatcher:
         self._rng = random.Random()
 
     def bind_loop(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Run future deliveries on `loop`; the app calls this at start-up and on each request."""
+        """Run future deliveries on `loop`. The webhook extension calls this when the server starts."""
         self._loop = loop
 
     def submit(self, event: WebhookEvent, endpoint: WebhookEndpoint) -> None:
-        """Queue one event for one endpoint; callable from the loop or from a worker thread."""
+        """Queue one event for one endpoint. Safe to call from the loop or from a worker thread."""
         try:
             running = asyncio.get_running_loop()
         except RuntimeError:
@@ -204,7 +204,7 @@ class WebhookDispatcher:
             return sum(1 for task in self._tasks if not task.done())
 
     async def drain(self, timeout_seconds: float) -> bool:
-        """Wait up to `timeout_seconds` for queued deliveries; return True if all finished."""
+        """Wait up to `timeout_seconds` for queued deliveries and return True if all finished."""
         tasks = self._snapshot()
         if not tasks:
             return True

@@ -44,7 +44,7 @@ def seconds_for(client: TestClient, path: str) -> float:
 
 
 def add_user_keys(client: TestClient) -> None:
-    """Give the team-user and user scopes of SPEND_PATHS a key each, so every spend read answers 200."""
+    """Give the team-user and user scopes of SPEND_PATHS a key each, so every spend read returns 200."""
     for key_type, team in (("TEAM_USER", "t1"), ("USER", None)):
         body = {
             "c_organization_id": "acme",

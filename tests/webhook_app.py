@@ -26,7 +26,7 @@ def make_app(**settings: Any) -> FastAPI:
 
 
 def created(response: Any) -> dict[str, Any]:
-    """Return the JSON of a 2xx response; fail with the body otherwise."""
+    """Return the JSON of a 2xx response, or fail with the body."""
     assert 200 <= response.status_code < 300, response.text
     body: dict[str, Any] = response.json()
     return body
@@ -67,7 +67,7 @@ def configure(client: TestClient | Any, url: str, secret: str, **extra: Any) -> 
 def wait_for_deliveries(
     client: TestClient | Any, count: int, timeout_seconds: float = 5.0
 ) -> list[dict[str, Any]]:
-    """Poll the delivery log until it holds `count` attempts; bounded by `timeout_seconds`."""
+    """Poll the delivery log until it contains `count` attempts, for at most `timeout_seconds`."""
     deadline = time.monotonic() + timeout_seconds
     entries: list[dict[str, Any]] = []
     while time.monotonic() < deadline:

@@ -1,6 +1,6 @@
 """A real HTTP webhook receiver on 127.0.0.1 for tests, served from a thread.
 
-It records every request (headers and exact body bytes) and answers with a
+It records every request (headers and exact body bytes) and responds with a
 scripted sequence of status codes, then with a default status. A scripted 3xx
 carries a `Location` header so redirect handling can be tested.
 """
@@ -23,7 +23,7 @@ class ReceivedRequest:
 
 
 class WebhookReceiver:
-    """Start with `with WebhookReceiver(...) as receiver:`; the server stops on exit."""
+    """A receiver to use as `with WebhookReceiver(...) as receiver:`. The server stops on exit."""
 
     def __init__(
         self,
@@ -52,7 +52,7 @@ class WebhookReceiver:
             return [request.headers["webhook-id"] for request in self.requests]
 
     def wait_for(self, count: int, timeout_seconds: float = 5.0) -> bool:
-        """Wait until `count` requests arrived; bounded by `timeout_seconds`."""
+        """Wait until `count` requests arrived, for at most `timeout_seconds`."""
         deadline = time.monotonic() + timeout_seconds
         while time.monotonic() < deadline:
             with self._lock:
@@ -99,6 +99,6 @@ class WebhookReceiver:
                 self.end_headers()
 
             def log_message(self, format: str, *args: object) -> None:
-                """Keep test output quiet; the delivery log is what tests read."""
+                """Keep test output quiet, because tests read the recorded requests instead."""
 
         return Handler
