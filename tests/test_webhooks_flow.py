@@ -6,6 +6,7 @@ subprocess on a loopback socket; both must deliver the same events.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import time
 from collections import Counter
@@ -127,3 +128,41 @@ def test_socket_flow_equals_in_process(client: TestClient) -> None:
     assert in_process == EXPECTED_EVENTS
     assert on_socket == in_process
     assert len(log) == sum(on_socket.values())
+
+
+def test_asgi_transport_delivers_without_lifespan() -> None:
+    app = make_app()
+
+    async def run(receiver: WebhookReceiver) -> dict[str, Any]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://mock.test") as http:
+            await http.post("/organizations/", json={"c_organization_id": "acme", "quota": "10"})
+            body = {"url": receiver.url, "events": ["quota_warning"], "secret": SECRET}
+            await http.post("/webhooks/configure", json=body)
+            accepted = await http.post(
+                "/webhooks/test", json={"event_type": "test", "c_organization_id": "acme"}
+            )
+            assert await app.state.runtime.dispatcher.drain(5.0)
+            return dict(accepted.json())
+
+    with WebhookReceiver() as receiver:
+        accepted = asyncio.run(run(receiver))
+
+    assert receiver.event_ids() == [accepted["event_id"]]
+    Webhook(SECRET).verify(receiver.requests[0].body, receiver.requests[0].headers)
+
+
+def test_shutdown_cancels_pending_retries() -> None:
+    app = make_app(webhook_retry_schedule=(30.0,))
+    with WebhookReceiver(default_status=500) as receiver:
+        with TestClient(app) as client:
+            seed_two_teams(client)
+            configure(client, receiver.url, SECRET)
+            created(client.post("/webhooks/test", json={"event_type": "test", "c_organization_id": "acme"}))
+            wait_for_deliveries(client, 1)
+            started = time.monotonic()
+        stopped_after = time.monotonic() - started
+
+    assert stopped_after < 5.0
+    assert app.state.runtime.dispatcher.pending() == 0
+    assert len(receiver.requests) == 1
