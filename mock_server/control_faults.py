@@ -10,9 +10,8 @@ read keeps its quota and returns the `"-1.0"` sentinel, and `/health` returns
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from decimal import Decimal
-from typing import Any
 
 from fastapi import FastAPI
 from starlette.types import Scope
@@ -71,7 +70,8 @@ def spend_handler(baseline: Handler, operation_id: str) -> Handler:
 
     def handler(call: Call) -> Reply:
         reply = baseline(call)
-        assert isinstance(reply, Reply), f"the baseline {operation_id} handler must be synchronous"
+        if not isinstance(reply, Reply):
+            raise TypeError(f"the baseline {operation_id} handler returned {reply!r}: it must be synchronous")
         if reply.status != 200 or not call.runtime.faults.spend_unavailable(operation_id):
             return reply
         sentinel = Spend.unavailable(Decimal(reply.body["quota"]))
@@ -83,7 +83,7 @@ def spend_handler(baseline: Handler, operation_id: str) -> Handler:
 def health_handler(baseline: Handler) -> Handler:
     """Wrap GET /health so that the health-degraded fault returns 503 with the same shape."""
 
-    def handler(call: Call) -> Reply | Any:
+    def handler(call: Call) -> Reply | Awaitable[Reply]:
         if not call.runtime.faults.health_degraded():
             return baseline(call)
         checks = {

@@ -249,6 +249,9 @@ class WebhookDispatcher:
                 "webhook event %s to %s cancelled before it was delivered", event.event_id, endpoint.id
             )
             raise
+        except Exception:
+            # A task's exception is otherwise only reported when the task is collected, if ever.
+            logger.exception("webhook event %s to %s failed unexpectedly", event.event_id, endpoint.id)
 
     async def _deliver_with_retries(
         self, client: httpx.AsyncClient, event: WebhookEvent, endpoint: WebhookEndpoint

@@ -204,3 +204,17 @@ def test_disallowed_host_is_not_contacted() -> None:
 
     assert sent == []
     assert dispatcher.log.entries() == []
+
+
+def test_unexpected_error_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+    def broken_factory(timeout_seconds: float) -> httpx.AsyncClient:
+        raise RuntimeError("client construction failed")
+
+    dispatcher = WebhookDispatcher(FAST_RETRIES, client_factory=broken_factory)
+    event = make_event()
+
+    deliver(dispatcher, event, make_endpoint("http://127.0.0.1:9/hook"))
+
+    assert f"webhook event {event.event_id}" in caplog.text
+    assert "failed unexpectedly" in caplog.text
+    assert dispatcher.pending() == 0
