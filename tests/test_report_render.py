@@ -219,3 +219,13 @@ def test_curl_with_backticks_keeps_its_fence(tmp_path: Path) -> None:
     english = read(tmp_path, "report.en.md")
 
     assert f"   ````sh\n   {curl}\n   ````" in english
+
+
+def test_empty_failure_message_is_left_out(tmp_path: Path) -> None:
+    results = load("results-one-violation.json")
+    results["operations"][0]["failures"][0]["message"] = ""
+
+    reports.render(results, tmp_path)
+
+    assert "- Message:" not in read(tmp_path, "report.en.md")
+    assert "<dt>Message</dt>" not in read(tmp_path, "report.html")
