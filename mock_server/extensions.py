@@ -49,8 +49,8 @@ def default_extensions(settings: MockSettings) -> list[Extension]:
 
 
 def builtin_factories() -> list[ExtensionFactory]:
-    """Return the fault and webhook extensions, faults first so their middleware sees every request."""
-    # Imported here, not at the top: both modules import `Extension` from this one.
+    """Return the factories of the built-in fault and webhook extensions."""
+    # Imported here because both modules import `Extension` from this one, so a top-level import is circular.
     from mock_server.control_faults import fault_extension
     from mock_server.control_webhooks import webhook_extension
 
