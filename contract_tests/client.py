@@ -9,6 +9,7 @@ is sent. The client also remembers what the run created, for clean-up.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,12 @@ logger = logging.getLogger("kms_contract")
 
 # Where `kms-mock` listens by default; curl commands of in-process runs point there so they can be replayed.
 MOCK_DEFAULT_URL = "http://127.0.0.1:3090"
+SENSITIVE_HEADER = re.compile(r"authorization|cookie|token|secret|key", re.IGNORECASE)
+
+
+def masked(headers: Mapping[str, str]) -> dict[str, str]:
+    """Hide credentials in reproduction commands; results files are shared with other teams."""
+    return {name: "***" if SENSITIVE_HEADER.search(name) else value for name, value in headers.items()}
 
 
 @dataclass
@@ -77,7 +84,7 @@ class KmsClient:
         query = "&".join(f"{name}={value}" for name, value in (params or {}).items())
         url = self.curl_base_url + path + (f"?{query}" if query else "")
         parts = [f"curl -X {method.upper()} '{url}'"]
-        parts.extend(f"-H '{name}: {value}'" for name, value in self.headers.items())
+        parts.extend(f"-H '{name}: {value}'" for name, value in masked(self.headers).items())
         if json_body is not None:
             parts.append(f"-H 'Content-Type: application/json' -d '{json_body}'")
         return " ".join(parts)

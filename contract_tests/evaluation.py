@@ -22,7 +22,7 @@ from schemathesis.core.parameters import ParameterLocation
 
 from contract_tests.checks import RESPONSE_CHECKS, Exchange, Violation
 from contract_tests.cleanup import CreatedResources
-from contract_tests.client import KmsClient
+from contract_tests.client import KmsClient, masked
 from contract_tests.errors import TargetUnreachable
 from contract_tests.results import FailureRecord, OperationResult
 
@@ -87,7 +87,7 @@ class Evaluator:
         if result is None:
             return
         result.tests_run += 1
-        curl = case.as_curl_command(headers=_masked(self.client.headers), base_url=self.client.curl_base_url)
+        curl = case.as_curl_command(headers=masked(self.client.headers), base_url=self.client.curl_base_url)
         result.record_failure(FailureRecord(
             check="server_answered", title="no response", message=f"The request failed: {error!r}",
             expected="an HTTP response within 30 s", received=error.__class__.__name__, status_code=None,
@@ -98,7 +98,7 @@ class Evaluator:
         if result is None:
             return
         result.tests_run += 1
-        curl = case.as_curl_command(headers=_masked(self.client.headers), base_url=self.client.curl_base_url)
+        curl = case.as_curl_command(headers=masked(self.client.headers), base_url=self.client.curl_base_url)
         for check in self._builtins:
             self._run_builtin(check, case, response, result, curl)
         exchange = to_exchange(case, response, curl, result.operationId)
@@ -192,11 +192,3 @@ def wire_form(value: object) -> str:
     if isinstance(value, (list, dict)):
         return "/"  # never an id: structured values do not fit one path or query segment
     return str(value)
-
-
-SENSITIVE_HEADER = re.compile(r"authorization|cookie|token|secret|key", re.IGNORECASE)
-
-
-def _masked(headers: Mapping[str, str]) -> dict[str, str]:
-    """Hide credentials in reproduction commands; results files are shared with other teams."""
-    return {name: "***" if SENSITIVE_HEADER.search(name) else value for name, value in headers.items()}
