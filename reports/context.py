@@ -66,6 +66,21 @@ def _target_phrase(target: Mapping[str, Any], labels: Mapping[str, Any]) -> str:
     return str(labels["target_with_kind"]).format(url=target["url"], kind=kind)
 
 
+def _violations_phrase(
+    results: Mapping[str, Any], violating: list[Mapping[str, Any]], labels: Mapping[str, Any]
+) -> str:
+    """Name what violates the contract: operations, failed scenarios, or both."""
+    failed = [scenario for scenario in results["scenarios"] if scenario["state"] == "failed"]
+    parts = []
+    for items, noun, key in ((violating, "operation_noun", "operationId"), (failed, "scenario_noun", "name")):
+        if items:
+            names = str(labels["name_separator"]).join(f"`{item[key]}`" for item in items)
+            parts.append(
+                labels["counted_names"].format(count=_counted(labels, len(items), noun), names=names)
+            )
+    return str(labels["and_join"]).join(parts)
+
+
 def verdict_paragraph(results: Mapping[str, Any], labels: Mapping[str, Any]) -> str:
     """Compose the one-paragraph summary a KMS team lead reads first."""
     run, states = results["run"], results["summary"]["states"]
@@ -80,9 +95,8 @@ def verdict_paragraph(results: Mapping[str, Any], labels: Mapping[str, Any]) -> 
             finished=run["finished_at"],
         ),
         labels["outcome"][results["summary"]["verdict"]].format(
-            violates=_counted(labels, states["violates"], "operation_noun"),
+            what=_violations_phrase(results, violating, labels),
             missing=_counted(labels, states["missing"], "operation_noun"),
-            names=_names(violating, labels),
         ),
         labels["totals"].format(total=len(operations), **states),
     ]

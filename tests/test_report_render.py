@@ -110,7 +110,7 @@ def test_verdict_names_violations_and_high_gaps(tmp_path: Path) -> None:
 
     assert "The contract does not hold: violations were found in 2 operations" in verdict_en
     assert "Missing with high priority: `getHealth`, `getOrganization`" in verdict_en
-    assert "契约不成立：有 2 个接口的行为与契约不符（`listKeys`、`getOrganizationSpend`）" in verdict_zh
+    assert "契约不成立：有 2 个接口（`listKeys`、`getOrganizationSpend`）的行为与契约不符。" in verdict_zh
     assert "缺失 10 个" in verdict_zh
 
 
@@ -229,3 +229,17 @@ def test_empty_failure_message_is_left_out(tmp_path: Path) -> None:
 
     assert "- Message:" not in read(tmp_path, "report.en.md")
     assert "<dt>Message</dt>" not in read(tmp_path, "report.html")
+
+
+def test_verdict_names_failed_scenario(tmp_path: Path) -> None:
+    results = load("results-one-violation.json")
+    results["operations"] = [results["operations"][1]]
+    results["summary"]["states"] = {"conforms": 1, "violates": 0, "missing": 0, "not_tested": 0}
+    results["scenarios"] = [
+        {"name": "recharge_flow", "state": "failed", "message": "remaining stayed negative"}
+    ]
+
+    reports.render(results, tmp_path)
+
+    assert "violations were found in 1 scenario (`recharge_flow`)." in read(tmp_path, "report.en.md")
+    assert "契约不成立：有 1 个场景（`recharge_flow`）的行为与契约不符。" in read(tmp_path, "report.zh-CN.md")
