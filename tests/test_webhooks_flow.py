@@ -8,18 +8,22 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import time
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import jsonschema
 import pytest
 from fixtures_server import run_kms_mock
 from fixtures_testclient import TestClient
 from standardwebhooks.webhooks import Webhook
 from webhook_app import configure, created, make_app, record_usage, seed_two_teams, wait_for_deliveries
 from webhook_receiver import WebhookReceiver
+
+import spec
 
 SECRET = "whsec_" + base64.b64encode(b"flow-test-secret-32-bytes-long!!").decode()
 EXPECTED_EVENTS = Counter(
@@ -166,3 +170,19 @@ def test_shutdown_cancels_pending_retries() -> None:
     assert stopped_after < 5.0
     assert app.state.runtime.dispatcher.pending() == 0
     assert len(receiver.requests) == 1
+
+
+def test_payloads_match_spec_schema(client: TestClient) -> None:
+    document = spec.load_spec()
+    schema = {"$ref": "#/components/schemas/WebhookEvent", "components": document["components"]}
+    validator = jsonschema.Draft202012Validator(schema)
+    with WebhookReceiver() as receiver:
+        payloads = run_flow(client, receiver)
+        created(client.post("/webhooks/test", json={"event_type": "test", "c_organization_id": "acme"}))
+        assert receiver.wait_for(len(payloads) + 1)
+    test_payload = json.loads(receiver.requests[-1].body)
+
+    for payload in [*payloads, test_payload]:
+        assert list(validator.iter_errors(payload)) == [], payload
+    assert test_payload["threshold"] is None
+    assert list(validator.iter_errors({**test_payload, "spend": 12.5})) != []
