@@ -324,6 +324,12 @@ class FaultController:
     def config(self) -> FaultConfig:
         return self._config
 
+    @property
+    def is_active(self) -> bool:
+        """True when any rule is set; the middleware skips route matching otherwise."""
+        config = self._config
+        return not config.global_fault.is_empty() or any(not f.is_empty() for f in config.operations.values())
+
     def set(self, config: FaultConfig) -> None:
         """Replace every fault and restart each rule's random sequence from the seed."""
         with self._lock:
@@ -400,7 +406,7 @@ class FaultMiddleware:
         self.resolve_operation = resolve_operation
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or _is_control_path(scope["path"]):
+        if scope["type"] != "http" or not self.controller.is_active or _is_control_path(scope["path"]):
             await self.app(scope, receive, send)
             return
         decision = self.controller.decide(self.resolve_operation(scope))

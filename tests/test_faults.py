@@ -186,3 +186,11 @@ def test_spend_unavailable_on_one_read_blocks_events() -> None:
     assert controller.spend_unavailable("getTeamSpend")
     assert not controller.spend_unavailable("getOrganizationSpend")
     assert not controller.spend_available()
+
+
+def test_empty_rules_are_inactive() -> None:
+    controller = FaultController(parse_fault_config({"seed": 3, "operations": {"getHealth": {}}}, KNOWN))
+
+    assert not controller.is_active
+    controller.set(parse_fault_config({"operations": {"getHealth": {"latency_ms": 0}}}, KNOWN))
+    assert controller.is_active
