@@ -63,6 +63,8 @@ def install_webhooks(_app: FastAPI, runtime: MockRuntime) -> None:
         retry_delays=tuple(settings.webhook_retry_schedule),
         allowed_hosts=tuple(settings.webhook_allowed_hosts),
     )
+    # NOTE: endpoints live in memory only, so a restart with --state-file keeps the
+    # organizations but forgets the webhook endpoints.
     endpoints = EndpointRegistry()
     dispatcher = WebhookDispatcher(policy)
     engine = ThresholdEngine(endpoints, dispatcher.submit, spend_available=lambda: _spend_available(runtime))
