@@ -25,8 +25,13 @@ SPEND_UNAVAILABLE = "-1.0"
 MONEY_FIELDS = ("quota", "spend", "remaining")
 
 ORGANIZATION_OPERATIONS = frozenset(
-    {"createOrganization", "getOrganization", "updateOrganizationQuota", "listOrganizations",
-     "incrementOrganizationQuota"}
+    {
+        "createOrganization",
+        "getOrganization",
+        "updateOrganizationQuota",
+        "listOrganizations",
+        "incrementOrganizationQuota",
+    }
 )
 TEAM_OPERATIONS = frozenset({"createTeam", "getTeam", "updateTeamQuota", "listTeams"})
 KEY_OPERATIONS = frozenset({"createKey", "updateKey", "listKeys"})
@@ -102,18 +107,25 @@ def money_is_decimal_string(exchange: Exchange) -> CheckResult:
 
 def _money_violations(name: str, value: object) -> Iterator[Violation]:
     check = "money_is_decimal_string"
-    expected = "a fixed-point decimal string such as \"12.50\""
+    expected = 'a fixed-point decimal string such as "12.50"'
     if not isinstance(value, str) or not RESPONSE_MONEY.match(value):
-        yield Violation(check, f"`{name}` is not a decimal string",
-                        f"`{name}` must be a JSON string in fixed-point notation, got {value!r}.",
-                        expected, repr(value))
+        yield Violation(
+            check,
+            f"`{name}` is not a decimal string",
+            f"`{name}` must be a JSON string in fixed-point notation, got {value!r}.",
+            expected,
+            repr(value),
+        )
         return
     negative_allowed = name == "remaining" or (name == "spend" and value == SPEND_UNAVAILABLE)
     if value.startswith("-") and not negative_allowed:
-        yield Violation(check, f"`{name}` is negative",
-                        f"`{name}` may not be negative (only `remaining` and spend \"-1.0\" may), "
-                        f"got {value!r}.",
-                        "a non-negative decimal string", repr(value))
+        yield Violation(
+            check,
+            f"`{name}` is negative",
+            f'`{name}` may not be negative (only `remaining` and spend "-1.0" may), got {value!r}.',
+            "a non-negative decimal string",
+            repr(value),
+        )
 
 
 def remaining_equals_quota_minus_spend(exchange: Exchange) -> CheckResult:
@@ -129,10 +141,19 @@ def remaining_equals_quota_minus_spend(exchange: Exchange) -> CheckResult:
         return None  # a missing or malformed field is the schema's and money check's finding
     if remaining == quota - spend:
         return []
-    message = (f"quota {body['quota']} - spend {body['spend']} = {quota - spend}, "
-               f"but remaining is {body['remaining']}.")
-    return [Violation("remaining_equals_quota_minus_spend", "`remaining` is not `quota - spend`",
-                      message, str(quota - spend), str(body["remaining"]))]
+    message = (
+        f"quota {body['quota']} - spend {body['spend']} = {quota - spend}, "
+        f"but remaining is {body['remaining']}."
+    )
+    return [
+        Violation(
+            "remaining_equals_quota_minus_spend",
+            "`remaining` is not `quota - spend`",
+            message,
+            str(quota - spend),
+            str(body["remaining"]),
+        )
+    ]
 
 
 def _spend_unavailable(body: Mapping[str, Any]) -> bool:
@@ -155,11 +176,16 @@ def list_filters_honoured(exchange: Exchange) -> CheckResult:
     for item in resources(exchange):
         for name in names:
             if item.get(name) != exchange.query[name]:
-                violations.append(Violation(
-                    "list_filters_honoured", f"list item outside the `{name}` filter",
-                    f"{exchange.operation_id} was filtered by {name}={exchange.query[name]!r} "
-                    f"but returned an item with {name}={item.get(name)!r}.",
-                    repr(exchange.query[name]), repr(item.get(name))))
+                violations.append(
+                    Violation(
+                        "list_filters_honoured",
+                        f"list item outside the `{name}` filter",
+                        f"{exchange.operation_id} was filtered by {name}={exchange.query[name]!r} "
+                        f"but returned an item with {name}={item.get(name)!r}.",
+                        repr(exchange.query[name]),
+                        repr(item.get(name)),
+                    )
+                )
     return violations
 
 
@@ -182,13 +208,21 @@ def _timestamp_violations(item: Mapping[str, Any]) -> Iterator[Violation]:
     updated = parse_timestamp(item.get("updated_at")) if "updated_at" in item else created
     for name, parsed in (("created_at", created), ("updated_at", updated)):
         if parsed is None:
-            yield Violation(check, f"`{name}` is not an RFC 3339 UTC time",
-                            f"`{name}` must look like \"2026-12-04T20:00:00Z\", got {item.get(name)!r}.",
-                            "RFC 3339 date-time in UTC", repr(item.get(name)))
+            yield Violation(
+                check,
+                f"`{name}` is not an RFC 3339 UTC time",
+                f'`{name}` must look like "2026-12-04T20:00:00Z", got {item.get(name)!r}.',
+                "RFC 3339 date-time in UTC",
+                repr(item.get(name)),
+            )
     if created is not None and updated is not None and updated < created:
-        yield Violation(check, "`updated_at` is before `created_at`",
-                        f"updated_at {item['updated_at']} is earlier than created_at {item['created_at']}.",
-                        f">= {item['created_at']}", str(item["updated_at"]))
+        yield Violation(
+            check,
+            "`updated_at` is before `created_at`",
+            f"updated_at {item['updated_at']} is earlier than created_at {item['created_at']}.",
+            f">= {item['created_at']}",
+            str(item["updated_at"]),
+        )
 
 
 def parse_timestamp(value: object) -> datetime | None:
@@ -205,7 +239,7 @@ def parse_timestamp(value: object) -> datetime | None:
 
 
 def key_fields_match_key_type(exchange: Exchange) -> CheckResult:
-    """A key's `c_team_id` and `c_user_id` are set or null exactly as its `key_type` says."""
+    """A key's `c_team_id` and `c_user_id` are set or null exactly as its `key_type` requires."""
     if exchange.operation_id not in KEY_OPERATIONS:
         return None
     found = [item for item in resources(exchange) if "key_type" in item]
@@ -218,16 +252,25 @@ def _key_type_violations(item: Mapping[str, Any]) -> Iterator[Violation]:
     check = "key_fields_match_key_type"
     key_type = item.get("key_type")
     if key_type not in KEY_TYPE_FIELDS:
-        yield Violation(check, "unknown `key_type`", f"key_type {key_type!r} is not one of "
-                        f"{sorted(KEY_TYPE_FIELDS)}.", " | ".join(KEY_TYPE_FIELDS), repr(key_type))
+        yield Violation(
+            check,
+            "unknown `key_type`",
+            f"key_type {key_type!r} is not one of {sorted(KEY_TYPE_FIELDS)}.",
+            " | ".join(KEY_TYPE_FIELDS),
+            repr(key_type),
+        )
         return
     for name, must_be_set in zip(("c_team_id", "c_user_id"), KEY_TYPE_FIELDS[key_type], strict=True):
         is_set = item.get(name) is not None
         if is_set != must_be_set:
             expected = "a string" if must_be_set else "null"
-            yield Violation(check, f"`{name}` does not fit key_type {key_type}",
-                            f"A {key_type} key must have {name} = {expected}, got {item.get(name)!r}.",
-                            expected, repr(item.get(name)))
+            yield Violation(
+                check,
+                f"`{name}` does not fit key_type {key_type}",
+                f"A {key_type} key must have {name} = {expected}, got {item.get(name)!r}.",
+                expected,
+                repr(item.get(name)),
+            )
 
 
 def litellm_key_starts_with_sk(exchange: Exchange) -> CheckResult:
@@ -238,9 +281,13 @@ def litellm_key_starts_with_sk(exchange: Exchange) -> CheckResult:
     if not found:
         return None
     return [
-        Violation("litellm_key_starts_with_sk", "`litellm_key` does not start with sk-",
-                  f"litellm_key of key {item.get('key_id')!r} is {item['litellm_key']!r}.",
-                  "\"sk-...\"", repr(item["litellm_key"]))
+        Violation(
+            "litellm_key_starts_with_sk",
+            "`litellm_key` does not start with sk-",
+            f"litellm_key of key {item.get('key_id')!r} is {item['litellm_key']!r}.",
+            '"sk-..."',
+            repr(item["litellm_key"]),
+        )
         for item in found
         if not (isinstance(item["litellm_key"], str) and item["litellm_key"].startswith("sk-"))
     ]
@@ -258,17 +305,24 @@ RESPONSE_CHECKS: tuple[ResponseCheck, ...] = (
 
 # Cross-request checks: the scenarios module gathers the values and calls these.
 
+
 def team_shares_organization_litellm_team(
     team: Mapping[str, Any], organization: Mapping[str, Any]
 ) -> CheckResult:
     """A team's `l_team_id` equals its organization's, since a team is a user inside that LiteLLM team."""
     if team.get("l_team_id") == organization.get("l_team_id"):
         return []
-    return [Violation("team_shares_organization_litellm_team", "team and organization LiteLLM team differ",
-                      f"team {team.get('c_team_id')!r} has l_team_id {team.get('l_team_id')!r}, "
-                      f"but its organization {organization.get('c_organization_id')!r} "
-                      f"has {organization.get('l_team_id')!r}.",
-                      repr(organization.get("l_team_id")), repr(team.get("l_team_id")))]
+    return [
+        Violation(
+            "team_shares_organization_litellm_team",
+            "team and organization LiteLLM team differ",
+            f"team {team.get('c_team_id')!r} has l_team_id {team.get('l_team_id')!r}, "
+            f"but its organization {organization.get('c_organization_id')!r} "
+            f"has {organization.get('l_team_id')!r}.",
+            repr(organization.get("l_team_id")),
+            repr(team.get("l_team_id")),
+        )
+    ]
 
 
 def quota_update_visible_in_spend(new_quota: Decimal, spend_body: Mapping[str, Any]) -> CheckResult:
@@ -279,27 +333,45 @@ def quota_update_visible_in_spend(new_quota: Decimal, spend_body: Mapping[str, A
         reported = None
     if reported == new_quota:
         return []
-    return [Violation("quota_update_visible_in_spend", "spend read does not show the updated quota",
-                      f"The quota was set to {new_quota}, but the next spend read reports "
-                      f"{spend_body.get('quota')!r}.",
-                      str(new_quota), repr(spend_body.get("quota")))]
+    return [
+        Violation(
+            "quota_update_visible_in_spend",
+            "spend read does not show the updated quota",
+            f"The quota was set to {new_quota}, but the next spend read reports {spend_body.get('quota')!r}.",
+            str(new_quota),
+            repr(spend_body.get("quota")),
+        )
+    ]
 
 
 def deleted_resource_stays_deleted(description: str, status_code: int) -> CheckResult:
-    """A read of a deleted resource answers 404."""
+    """A read of a deleted resource returns 404."""
     if status_code == 404:
         return []
-    return [Violation("deleted_resource_stays_deleted", "deleted resource is still readable",
-                      f"After deleting it, {description} answered {status_code}.", "404", str(status_code))]
+    return [
+        Violation(
+            "deleted_resource_stays_deleted",
+            "deleted resource is still readable",
+            f"After deleting it, {description} answered {status_code}.",
+            "404",
+            str(status_code),
+        )
+    ]
 
 
 def webhook_secret_not_echoed(body: Any) -> CheckResult:
     """A webhook registration never returns the secret: it is write-only."""
     if not isinstance(body, Mapping) or "secret" not in body:
         return []
-    return [Violation("webhook_secret_not_echoed", "webhook secret echoed",
-                      "The configureWebhook response contains the write-only field `secret`.",
-                      "no `secret` field", "`secret` present")]
+    return [
+        Violation(
+            "webhook_secret_not_echoed",
+            "webhook secret echoed",
+            "The configureWebhook response contains the write-only field `secret`.",
+            "no `secret` field",
+            "`secret` present",
+        )
+    ]
 
 
 def webhook_signature_verifies(secret: str, body: bytes, headers: Mapping[str, str]) -> CheckResult:
@@ -307,7 +379,13 @@ def webhook_signature_verifies(secret: str, body: bytes, headers: Mapping[str, s
     try:
         Webhook(secret).verify(body, dict(headers))
     except WebhookVerificationError as error:
-        return [Violation("webhook_signature_verifies", "webhook signature does not verify",
-                          f"standardwebhooks rejected the delivery: {error}.",
-                          "a valid v1 HMAC-SHA256 signature", repr(headers.get("webhook-signature")))]
+        return [
+            Violation(
+                "webhook_signature_verifies",
+                "webhook signature does not verify",
+                f"standardwebhooks rejected the delivery: {error}.",
+                "a valid v1 HMAC-SHA256 signature",
+                repr(headers.get("webhook-signature")),
+            )
+        ]
     return []

@@ -91,5 +91,7 @@ def _delete_organization(client: KmsClient, organization: str, can_delete: bool)
 
 def _children(created: CreatedResources, organization: str, reason: str) -> list[Leftover]:
     return [
-        Leftover("team", f"{organization}/{team}", reason) for owner, team in created.teams if owner == organization
+        Leftover("team", f"{organization}/{team}", reason)
+        for owner, team in created.teams
+        if owner == organization
     ]

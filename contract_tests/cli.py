@@ -38,29 +38,69 @@ def build_cli(lang: str) -> click.Group:
 
     @cli.command("run", help=message("run.help", lang))
     @click.option("--url", default=None, help=message("opt.url", lang))
-    @click.option("--view", type=click.Choice(VIEWS), default="extended", show_default=True,
-                  help=message("opt.view", lang))
+    @click.option(
+        "--view",
+        type=click.Choice(VIEWS),
+        default="extended",
+        show_default=True,
+        help=message("opt.view", lang),
+    )
     @click.option("--allow-writes", is_flag=True, help=message("opt.allow_writes", lang))
-    @click.option("--max-examples", type=click.IntRange(min=1), default=DEFAULT_MAX_EXAMPLES, show_default=True,
-                  help=message("opt.max_examples", lang))
+    @click.option(
+        "--max-examples",
+        type=click.IntRange(min=1),
+        default=DEFAULT_MAX_EXAMPLES,
+        show_default=True,
+        help=message("opt.max_examples", lang),
+    )
     @click.option("--seed", type=int, default=None, help=message("opt.seed", lang))
     @click.option("--header", "headers", multiple=True, help=message("opt.header", lang))
-    @click.option("--report-dir", type=click.Path(path_type=Path), default=DEFAULT_REPORT_DIR, show_default=True,
-                  help=message("opt.report_dir", lang))
-    @click.option("--lang", "lang_option", type=click.Choice(["en", "zh-CN"]), default=None,
-                  help=message("opt.lang", lang))
+    @click.option(
+        "--report-dir",
+        type=click.Path(path_type=Path),
+        default=DEFAULT_REPORT_DIR,
+        show_default=True,
+        help=message("opt.report_dir", lang),
+    )
+    @click.option(
+        "--lang",
+        "lang_option",
+        type=click.Choice(["en", "zh-CN"]),
+        default=None,
+        help=message("opt.lang", lang),
+    )
     @click.option("--gaps-ok", is_flag=True, help=message("opt.gaps_ok", lang))
-    def run_command(url: str | None, view: str, allow_writes: bool, max_examples: int, seed: int | None,
-                    headers: tuple[str, ...], report_dir: Path, lang_option: str | None, gaps_ok: bool) -> int:
-        config = RunConfig(url=url, view=view, allow_writes=allow_writes, max_examples=max_examples, seed=seed,
-                           headers=parse_headers(headers, lang))
+    def run_command(
+        url: str | None,
+        view: str,
+        allow_writes: bool,
+        max_examples: int,
+        seed: int | None,
+        headers: tuple[str, ...],
+        report_dir: Path,
+        lang_option: str | None,
+        gaps_ok: bool,
+    ) -> int:
+        config = RunConfig(
+            url=url,
+            view=view,
+            allow_writes=allow_writes,
+            max_examples=max_examples,
+            seed=seed,
+            headers=parse_headers(headers, lang),
+        )
         return run_and_write(config, report_dir, lang, gaps_ok)
 
     @cli.command("report", help=message("report.help", lang))
     @click.argument("results_path", metavar="RESULTS", type=click.Path(exists=True, path_type=Path))
     @click.option("--out", type=click.Path(path_type=Path), default=None, help=message("opt.out", lang))
-    @click.option("--lang", "lang_option", type=click.Choice(["en", "zh-CN"]), default=None,
-                  help=message("opt.lang", lang))
+    @click.option(
+        "--lang",
+        "lang_option",
+        type=click.Choice(["en", "zh-CN"]),
+        default=None,
+        help=message("opt.lang", lang),
+    )
     def report_command(results_path: Path, out: Path | None, lang_option: str | None) -> int:
         results = load_results(results_path, lang)
         out_dir = out if out is not None else results_path.parent
@@ -95,7 +135,7 @@ def run_and_write(config: RunConfig, report_dir: Path, lang: str, gaps_ok: bool)
 
 
 def compare_with_target(target_document: dict[str, Any] | None, url: str | None) -> dict[str, Any] | None:
-    """Compare the target's own OpenAPI document with the spec, when both the document and reports.compare exist."""
+    """Compare the target's /openapi.json with the spec; None without the document or reports.compare."""
     if target_document is None:
         return None
     try:

@@ -1,7 +1,7 @@
 """The single door through which the suite reaches a target.
 
 Every request of the run, generated or hand-written, passes `KmsClient`, so the
-write rule for remote targets is enforced in one place: a POST, PUT, PATCH or
+write rule for remote targets is enforced in one place. A POST, PUT, PATCH or
 DELETE to a target where writes are off raises `UnsafeRequest` before any byte
 is sent. The client also remembers what the run created, for clean-up.
 """
@@ -58,15 +58,25 @@ class KmsClient:
             )
 
     def request(
-        self, method: str, path: str, *, params: Mapping[str, str] | None = None, json: Any = None,
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
         headers: Mapping[str, str] | None = None,
     ) -> requests.Response:
         """Send one hand-written request; redirects are not followed so a 307 stays visible."""
         self.guard(method, path)
         self.sent += 1
         response = self.session.request(
-            method.upper(), self.target.base_url + path, params=params, json=json,
-            headers={**self.headers, **(headers or {})}, allow_redirects=False, timeout=30,
+            method.upper(),
+            self.target.base_url + path,
+            params=params,
+            json=json,
+            headers={**self.headers, **(headers or {})},
+            allow_redirects=False,
+            timeout=30,
         )
         logger.debug("%s %s -> %s", method.upper(), path, response.status_code)
         return response
@@ -75,11 +85,13 @@ class KmsClient:
         """Send one schemathesis case to the target."""
         self.guard(case.method, case.formatted_path)
         self.sent += 1
-        return case.call(base_url=self.target.base_url, session=self.session, headers=dict(self.headers),
-                         timeout=30)
+        return case.call(
+            base_url=self.target.base_url, session=self.session, headers=dict(self.headers), timeout=30
+        )
 
-    def curl(self, method: str, path: str, *, params: Mapping[str, str] | None = None,
-             json_body: str | None = None) -> str:
+    def curl(
+        self, method: str, path: str, *, params: Mapping[str, str] | None = None, json_body: str | None = None
+    ) -> str:
         """Return a curl command that repeats a hand-written request against the target."""
         query = "&".join(f"{name}={value}" for name, value in (params or {}).items())
         url = self.curl_base_url + path + (f"?{query}" if query else "")

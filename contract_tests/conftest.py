@@ -1,8 +1,8 @@
 """pytest options for `pytest contract_tests`: the same suite as `kms-contract run`, as pytest tests.
 
-The run happens once per session (it is one property-based run over the whole
-contract); each operation and scenario then becomes its own test, so pytest's
-report and exit status show which ones hold.
+The suite runs once per session, because it is one property-based run over the
+whole contract. Each operation and scenario then becomes its own test, so
+pytest's report and exit status show which ones conform.
 """
 
 from __future__ import annotations
@@ -18,11 +18,19 @@ from contract_tests.scenarios import SCENARIOS
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("kms-contract", "KMS contract suite")
-    group.addoption("--kms-url", default=None, help="Base URL of the KMS to test; default: the in-process mock.")
+    group.addoption(
+        "--kms-url", default=None, help="Base URL of the KMS to test; default: the in-process mock."
+    )
     group.addoption("--kms-view", default="extended", choices=VIEWS, help="Contract view: extended or live.")
-    group.addoption("--kms-allow-writes", action="store_true", help="Allow writes against a non-loopback URL.")
-    group.addoption("--kms-max-examples", type=int, default=DEFAULT_MAX_EXAMPLES,
-                    help="Generated requests per operation and mode.")
+    group.addoption(
+        "--kms-allow-writes", action="store_true", help="Allow writes against a non-loopback URL."
+    )
+    group.addoption(
+        "--kms-max-examples",
+        type=int,
+        default=DEFAULT_MAX_EXAMPLES,
+        help="Generated requests per operation and mode.",
+    )
     group.addoption("--kms-seed", type=int, default=None, help="Random seed for reproducible runs.")
 
 
@@ -39,6 +47,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def contract_run(request: pytest.FixtureRequest) -> RunOutcome:
     """Run the suite once with the command-line options."""
     option: Any = request.config.getoption
-    return run(RunConfig(url=option("--kms-url"), view=option("--kms-view"),
-                         allow_writes=option("--kms-allow-writes"), max_examples=option("--kms-max-examples"),
-                         seed=option("--kms-seed")))
+    return run(
+        RunConfig(
+            url=option("--kms-url"),
+            view=option("--kms-view"),
+            allow_writes=option("--kms-allow-writes"),
+            max_examples=option("--kms-max-examples"),
+            seed=option("--kms-seed"),
+        )
+    )

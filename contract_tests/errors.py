@@ -33,7 +33,7 @@ class UsageError(ContractSuiteError):
 
 
 class TargetUnreachable(ContractSuiteError):
-    """The target did not answer, so nothing could be tested."""
+    """The target did not respond, so nothing could be tested."""
 
 
 class SpecUnavailable(ContractSuiteError):

@@ -43,7 +43,7 @@ BUILTIN_CHECKS = (
     "positive_data_acceptance",
     "missing_required_header",
 )
-# A run against a server that stopped answering ends instead of waiting out every timeout.
+# A run against a server that stopped responding ends instead of waiting out every timeout.
 MAX_NETWORK_ERRORS_IN_A_ROW = 3
 # c_* ids are any 1..128 characters without "/" or control characters, so "null", "false" and "0" are ids.
 ID_PATTERN = re.compile(r"^[^/\x00-\x1f\x7f]{1,128}$")
@@ -67,7 +67,7 @@ class Evaluator:
         self._network_errors_in_a_row = 0
 
     def execute(self, case: Case[Any]) -> None:
-        """Send `case` and judge the response; a request without an answer is itself a failure."""
+        """Send `case` and judge the response. A request that gets no response is itself a failure."""
         try:
             response = self.client.send_case(case)
         except requests.RequestException as error:
@@ -88,10 +88,17 @@ class Evaluator:
             return
         result.tests_run += 1
         curl = case.as_curl_command(headers=masked(self.client.headers), base_url=self.client.curl_base_url)
-        result.record_failure(FailureRecord(
-            check="server_answered", title="no response", message=f"The request failed: {error!r}",
-            expected="an HTTP response within 30 s", received=error.__class__.__name__, status_code=None,
-            curl=curl))
+        result.record_failure(
+            FailureRecord(
+                check="server_answered",
+                title="no response",
+                message=f"The request failed: {error!r}",
+                expected="an HTTP response within 30 s",
+                received=error.__class__.__name__,
+                status_code=None,
+                curl=curl,
+            )
+        )
 
     def evaluate(self, case: Case[Any], response: Response) -> None:
         result = self.results.get(case.operation.definition.raw.get("operationId", ""))
@@ -112,15 +119,18 @@ class Evaluator:
                 result.record_failure(failure_from_violation(violation, exchange))
         self.created.observe(result.operationId, exchange.status_code, exchange.body)
 
-    def _run_builtin(self, check: Any, case: Case[Any], response: Response, result: OperationResult,
-                     curl: str) -> None:
+    def _run_builtin(
+        self, check: Any, case: Case[Any], response: Response, result: OperationResult, curl: str
+    ) -> None:
         try:
             case.validate_response(response, checks=[check], headers=dict(self.client.headers))
         except FailureGroup as group:
-            kept = [failure for failure in group.exceptions if not is_id_literal_false_alarm(case, failure)]
-            for failure in kept:
+            real_failures = [
+                failure for failure in group.exceptions if not is_id_literal_false_alarm(case, failure)
+            ]
+            for failure in real_failures:
                 result.record_failure(failure_from_builtin(check.__name__, failure, response, curl))
-            if kept:
+            if real_failures:
                 return
         result.record_pass(check.__name__)
 
@@ -132,23 +142,46 @@ def to_exchange(case: Case[Any], response: Response, curl: str, operation_id: st
     except ValueError:
         body = None
     query = {name: str(value) for name, value in (case.query or {}).items() if isinstance(value, str)}
-    headers = {name: values[0] if isinstance(values, list) else str(values)
-               for name, values in response.headers.items()}
-    return Exchange(operation_id=operation_id, method=case.method.upper(), path=case.formatted_path,
-                    status_code=response.status_code, body=body, query=query, headers=headers, curl=curl)
+    headers = {
+        name: values[0] if isinstance(values, list) else str(values)
+        for name, values in response.headers.items()
+    }
+    return Exchange(
+        operation_id=operation_id,
+        method=case.method.upper(),
+        path=case.formatted_path,
+        status_code=response.status_code,
+        body=body,
+        query=query,
+        headers=headers,
+        curl=curl,
+    )
 
 
 def failure_from_violation(violation: Violation, exchange: Exchange) -> FailureRecord:
-    return FailureRecord(check=violation.check, title=violation.title, message=violation.message,
-                         expected=violation.expected, received=violation.received,
-                         status_code=exchange.status_code, curl=exchange.curl)
+    return FailureRecord(
+        check=violation.check,
+        title=violation.title,
+        message=violation.message,
+        expected=violation.expected,
+        received=violation.received,
+        status_code=exchange.status_code,
+        curl=exchange.curl,
+    )
 
 
 def failure_from_builtin(check: str, failure: Failure, response: Response, curl: str) -> FailureRecord:
     """Turn a schemathesis failure into a record, naming what the spec documents beside what came back."""
     expected, received = _expected_and_received(failure, response)
-    return FailureRecord(check=check, title=failure.title, message=failure.message.strip(),
-                         expected=expected, received=received, status_code=response.status_code, curl=curl)
+    return FailureRecord(
+        check=check,
+        title=failure.title,
+        message=failure.message.strip(),
+        expected=expected,
+        received=received,
+        status_code=response.status_code,
+        curl=curl,
+    )
 
 
 def _expected_and_received(failure: Failure, response: Response) -> tuple[str, str]:
@@ -170,14 +203,16 @@ def _short(value: object, limit: int = 300) -> str:
 
 
 def is_id_literal_false_alarm(case: Case[Any], failure: Failure) -> bool:
-    """True when schemathesis flags accepted "negative" data that was only an id such as "null" on the wire."""
+    """Whether an accepted-negative-data failure was only an id such as "null" on the wire."""
     if failure.__class__.__name__ != "AcceptedNegativeData" or case.meta is None:
         return False
     negated = {location for location in ParameterLocation if case.meta.is_negative_at(location)}
     return ids_only_negated(negated, case.path_parameters or {}, case.query or {})
 
 
-def ids_only_negated(negated: set[ParameterLocation], path: Mapping[str, Any], query: Mapping[str, Any]) -> bool:
+def ids_only_negated(
+    negated: set[ParameterLocation], path: Mapping[str, Any], query: Mapping[str, Any]
+) -> bool:
     """Whether only path and query values were negated, and each of them is a valid id as sent."""
     if not negated or not negated <= {ParameterLocation.PATH, ParameterLocation.QUERY}:
         return False

@@ -9,7 +9,7 @@ start with the run prefix.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -45,8 +45,15 @@ class FuzzSettings:
 
 
 def hypothesis_settings(max_examples: int) -> settings:
-    return settings(max_examples=max_examples, database=None, deadline=None, phases=GENERATE_ONLY,
-                    suppress_health_check=list(HealthCheck), print_blob=False, report_multiple_bugs=False)
+    return settings(
+        max_examples=max_examples,
+        database=None,
+        deadline=None,
+        phases=GENERATE_ONLY,
+        suppress_health_check=list(HealthCheck),
+        print_blob=False,
+        report_multiple_bugs=False,
+    )
 
 
 def prepare_case(case: Case[Any], run_prefix: str) -> None:
@@ -59,7 +66,11 @@ def prepare_case(case: Case[Any], run_prefix: str) -> None:
     if not isinstance(case.body, dict):
         return
     url = case.body.get("url")
-    if operation_id == "configureWebhook" and isinstance(url, str) and url.lower().startswith(("http:", "https:")):
+    if (
+        operation_id == "configureWebhook"
+        and isinstance(url, str)
+        and url.lower().startswith(("http:", "https:"))
+    ):
         case.body["url"] = f"{DISCARD_WEBHOOK_URL}/{run_prefix}"
     is_positive = case.meta is None or case.meta.generation.mode.is_positive
     if operation_id not in CREATE_OPERATIONS or not is_positive:
@@ -71,7 +82,7 @@ def prepare_case(case: Case[Any], run_prefix: str) -> None:
 
 def fuzz_operation(operation: Operation, evaluator: Evaluator, fuzz: FuzzSettings) -> None:
     """Send positive and negative generated cases of one operation; every response is judged."""
-    # schemathesis's mode is a StrEnum, which mypy's Python 3.10 target sees as plain str.
+    # schemathesis's mode is a StrEnum, which mypy's Python 3.10 target treats as plain str.
     modes = cast("list[GenerationMode]", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
     for mode in modes:
         strategy = operation.as_strategy(generation_mode=mode)
@@ -89,8 +100,9 @@ def fuzz_operation(operation: Operation, evaluator: Evaluator, fuzz: FuzzSetting
             logger.debug("no %s cases for %s", mode, operation.label)
 
 
-def run_stateful(schema: BaseSchema, evaluator: Evaluator, fuzz: FuzzSettings,
-                 allowed: Callable[[Case[Any]], bool]) -> None:
+def run_stateful(
+    schema: BaseSchema, evaluator: Evaluator, fuzz: FuzzSettings, allowed: Callable[[Case[Any]], bool]
+) -> None:
     """Follow the spec's links (create → read, update, spend) with the same checks on every step."""
     machine_class = _bind_machine(schema.as_state_machine(), evaluator, fuzz, allowed)
     test = get_state_machine_test(machine_class, settings=hypothesis_settings(max(1, fuzz.max_examples // 2)))
@@ -100,10 +112,11 @@ def run_stateful(schema: BaseSchema, evaluator: Evaluator, fuzz: FuzzSettings,
         logger.info("stateful phase found no sequence it may send (every linked operation is excluded)")
 
 
-def _bind_machine(base: type[Any], evaluator: Evaluator, fuzz: FuzzSettings,
-                  allowed: Callable[[Case[Any]], bool]) -> type[Any]:
+def _bind_machine(
+    base: type[Any], evaluator: Evaluator, fuzz: FuzzSettings, allowed: Callable[[Case[Any]], bool]
+) -> type[Any]:
     class KmsStateMachine(base):  # type: ignore[misc]
-        """Steps through linked operations; a step the run must not send is answered by no request."""
+        """Step through linked operations. A step the run must not send is rejected before any request."""
 
         def before_call(self, case: Case[Any]) -> None:
             prepare_case(case, fuzz.run_prefix)
@@ -126,7 +139,3 @@ def operations_by_id(schema: BaseSchema) -> dict[str, Operation]:
         operation = result.ok()  # type: ignore[union-attr]
         found[operation.definition.raw["operationId"]] = operation
     return found
-
-
-def selected(operations: dict[str, Operation], wanted: Iterable[str]) -> list[Operation]:
-    return [operations[operation_id] for operation_id in wanted if operation_id in operations]

@@ -2,8 +2,8 @@
 
 It reads the plain results dictionary (not the dataclasses), so any stored
 results file can be converted again. Each operation contributes one test case
-per check it ran, named `operationId.check`; a missing or untested operation
-contributes one skipped case; each scenario is one case.
+per check it ran (class name: the operationId, name: the check). A missing or
+untested operation contributes one skipped case, and each scenario is one case.
 """
 
 from __future__ import annotations

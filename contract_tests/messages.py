@@ -58,7 +58,10 @@ MESSAGES: Catalogue = {
         "zh-CN": "报告输出目录（默认：RESULTS 所在目录）。",
     },
     "progress.testing": {"en": "Testing {stage}", "zh-CN": "正在测试 {stage}"},
-    "table.title": {"en": "KMS contract: {target} ({view} view)", "zh-CN": "KMS 契约：{target}（{view} 视图）"},
+    "table.title": {
+        "en": "KMS contract: {target} ({view} view)",
+        "zh-CN": "KMS 契约：{target}（{view} 视图）",
+    },
     "table.operation": {"en": "Operation", "zh-CN": "操作"},
     "table.availability": {"en": "Availability", "zh-CN": "可用性"},
     "table.state": {"en": "State", "zh-CN": "状态"},
@@ -75,29 +78,37 @@ MESSAGES: Catalogue = {
         "zh-CN": "只有差距：部分操作缺失，没有违反契约之处。",
     },
     "verdict.could_not_run": {"en": "Nothing could be tested.", "zh-CN": "没有任何测试得以执行。"},
-    "summary.scenarios": {"en": "Scenarios: {passed} passed, {failed} failed, {skipped} skipped.",
-                          "zh-CN": "场景测试：{passed} 个通过，{failed} 个失败，{skipped} 个跳过。"},
-    "summary.leftovers": {"en": "{count} created resource(s) could not be deleted; see results.json leftovers.",
-                          "zh-CN": "有 {count} 个创建的资源无法删除，详见 results.json 的 leftovers。"},
+    "summary.scenarios": {
+        "en": "Scenarios: {passed} passed, {failed} failed, {skipped} skipped.",
+        "zh-CN": "场景测试：{passed} 个通过，{failed} 个失败，{skipped} 个跳过。",
+    },
+    "summary.leftovers": {
+        "en": "{count} created resource(s) could not be deleted; see results.json leftovers.",
+        "zh-CN": "有 {count} 个创建的资源无法删除，详见 results.json 的 leftovers。",
+    },
     "summary.written": {"en": "Results written to {path}", "zh-CN": "结果已写入 {path}"},
     "summary.exit": {"en": "Exit code {code}.", "zh-CN": "退出码 {code}。"},
     "reports.absent": {
         "en": "Reports were not rendered: the reports package is not available ({error}). "
-              "results.json and junit.xml are written; render later with `kms-contract report`.",
+        "results.json and junit.xml are written; render later with `kms-contract report`.",
         "zh-CN": "未生成报告：reports 包不可用（{error}）。results.json 和 junit.xml 已写入，"
-                 "之后可用 `kms-contract report` 生成报告。",
+        "之后可用 `kms-contract report` 生成报告。",
     },
     "reports.failed": {
         "en": "Reports were not rendered: the renderer failed ({error}). results.json and junit.xml are "
-              "written; render again later with `kms-contract report`.",
+        "written; render again later with `kms-contract report`.",
         "zh-CN": "未生成报告：报告渲染出错（{error}）。results.json 和 junit.xml 已写入，"
-                 "之后可用 `kms-contract report` 重新生成。",
+        "之后可用 `kms-contract report` 重新生成。",
     },
     "error.headline": {"en": "Error: {detail}", "zh-CN": "错误：{detail}"},
-    "error.tip.usage": {"en": "Tip: run `kms-contract run --help` for the options.",
-                        "zh-CN": "提示：运行 `kms-contract run --help` 查看可用选项。"},
-    "error.tip.run": {"en": "Tip: check the --url and that the server answers, then run again.",
-                      "zh-CN": "提示：请检查 --url 是否正确、服务是否可访问，然后重试。"},
+    "error.tip.usage": {
+        "en": "Tip: run `kms-contract run --help` for the options.",
+        "zh-CN": "提示：运行 `kms-contract run --help` 查看可用选项。",
+    },
+    "error.tip.run": {
+        "en": "Tip: check the --url and that the server answers, then run again.",
+        "zh-CN": "提示：请检查 --url 是否正确、服务是否可访问，然后重试。",
+    },
     "error.header": {
         "en": "--header {value!r} is not NAME:VALUE; write for example --header 'Authorization: Bearer abc'",
         "zh-CN": "--header {value!r} 不是 NAME:VALUE 格式；例如 --header 'Authorization: Bearer abc'",

@@ -2,9 +2,9 @@
 
 A proposed operation that the target lacks is a gap, not a violation. The
 target's own OpenAPI document decides when it serves one. Otherwise a probe
-request tells FastAPI's unknown-route answers (404 with the bare detail
-"Not Found", or 405) from a real answer such as a 404 that names the resource
-or a 422 for the probe's empty body. A trailing-slash redirect (307) is
+request separates FastAPI's unknown-route responses (404 with the bare detail
+"Not Found", or 405) from responses of a real route, such as a 404 that names
+the resource or a 422 for the probe's empty body. A trailing-slash redirect (307) is
 followed, because FastAPI sends it for a route that exists.
 """
 
@@ -58,7 +58,7 @@ def fetch_target_document(client: KmsClient) -> dict[str, Any] | None:
         document = response.json()
     except ValueError:
         return None
-    # A document without paths says nothing about the routes (an app may register them outside
+    # A document without paths describes none of the routes (an app may register them outside
     # FastAPI's schema generation), so presence is then judged by probes instead.
     if isinstance(document, dict) and isinstance(document.get("paths"), dict) and document["paths"]:
         return document
@@ -67,9 +67,11 @@ def fetch_target_document(client: KmsClient) -> dict[str, Any] | None:
 
 def presence_from_document(document: Mapping[str, Any], method: str, path: str) -> Presence:
     """Judge presence from the operations listed in the target's own OpenAPI document."""
-    wanted = normalise_path(path)
+    expected_path = normalise_path(path)
     for candidate, item in document["paths"].items():
-        if normalise_path(candidate).rstrip("/") != wanted.rstrip("/") or not isinstance(item, Mapping):
+        if normalise_path(candidate).rstrip("/") != expected_path.rstrip("/") or not isinstance(
+            item, Mapping
+        ):
             continue
         if method.lower() in item:
             return Presence(True, "Listed in the target's /openapi.json.")
@@ -77,7 +79,7 @@ def presence_from_document(document: Mapping[str, Any], method: str, path: str) 
 
 
 def probe_operation(client: KmsClient, method: str, path: str) -> Presence:
-    """Send one harmless request and classify the answer; None when writes may not be probed."""
+    """Send one harmless request and classify the response; `present` is None when writes are off."""
     if not client.target.permits(method):
         return Presence(None, "Not probed: the target is remote and writes are off (--allow-writes).")
     concrete = re.sub(r"\{[^}]*\}", PROBE_ID, path)
@@ -94,9 +96,14 @@ def probe_operation(client: KmsClient, method: str, path: str) -> Presence:
 def _classify(response: requests.Response, method: str, path: str) -> Presence:
     detail = _detail(response)
     if response.status_code == 405 or (response.status_code == 404 and detail in UNKNOWN_ROUTE_DETAILS):
-        return Presence(False, f"Probe {method} {path} got {response.status_code} {detail!r}, "
-                               "FastAPI's answer for an unknown route.")
-    return Presence(True, f"Probe {method} {path} got {response.status_code}, an answer of an existing route.")
+        return Presence(
+            False,
+            f"Probe {method} {path} got {response.status_code} {detail!r}, "
+            "FastAPI's answer for an unknown route.",
+        )
+    return Presence(
+        True, f"Probe {method} {path} got {response.status_code}, an answer of an existing route."
+    )
 
 
 def _detail(response: requests.Response) -> object:

@@ -1,7 +1,7 @@
 """A webhook receiver on a loopback port, for the webhook scenario.
 
-It records each delivery (headers and raw body) and answers 204. It listens on
-127.0.0.1 only; the scenario waits for a delivery with a bounded timeout.
+It records each delivery (headers and raw body) and returns 204. It listens on
+127.0.0.1 only, and the scenario waits for a delivery with a bounded timeout.
 """
 
 from __future__ import annotations

@@ -33,9 +33,9 @@ logger = logging.getLogger("kms_contract")
 
 VIEWS = ("extended", "live")
 DEFAULT_MAX_EXAMPLES = 25
-# Statuses a valid request may get besides those of schemathesis's default list: 412 answers a generated
-# If-Match, which can never equal the resource's current ETag, and 422 answers key-type combinations
-# that the request schema cannot express.
+# Statuses a valid request may get besides those of schemathesis's default list. A generated If-Match
+# cannot equal the resource's current ETag, so 412 is expected. Key-type rules that the request schema
+# cannot express are rejected with 422.
 POSITIVE_EXTRA_STATUSES = ["412", "422"]
 
 Progress = Callable[[str, int, int], None]
@@ -53,7 +53,7 @@ class RunConfig:
     headers: Mapping[str, str] = field(default_factory=dict)
     # An ASGI app for in-process runs; by default the mock in strict mode.
     app: Any = None
-    # A ready session; every request then goes through it, whatever the URL says.
+    # A ready session. Every request then goes through it, whatever host the URL names.
     session: requests.Session | None = None
     stateful: bool = True
     scenarios: bool = True
@@ -83,9 +83,16 @@ def run(config: RunConfig) -> RunOutcome:
     results = _initial_results(document, client, target_document)
     created = CreatedResources()
     evaluator = Evaluator(client, {result.operationId: result for result in results}, created)
-    info = RunInfo(started, started, seed, config.max_examples, config.view,
-                   {"url": _shown_url(target), "kind": target.kind.value}, target.writes_enabled,
-                   config.run_prefix)
+    info = RunInfo(
+        started,
+        started,
+        seed,
+        config.max_examples,
+        config.view,
+        {"url": _shown_url(target), "kind": target.kind.value},
+        target.writes_enabled,
+        config.run_prefix,
+    )
     run_results = RunResults(run=info, operations=results)
 
     _exercise(config, document, evaluator, run_results, seed)
@@ -96,12 +103,16 @@ def run(config: RunConfig) -> RunOutcome:
     return RunOutcome(run_results, target_document)
 
 
-def _exercise(config: RunConfig, document: dict[str, Any], evaluator: Evaluator, run_results: RunResults,
-              seed: int) -> None:
+def _exercise(
+    config: RunConfig, document: dict[str, Any], evaluator: Evaluator, run_results: RunResults, seed: int
+) -> None:
     """Fuzz each testable operation, follow the links, then run the scenarios."""
     results = run_results.operations
-    testable = [result.operationId for result in results if result.state is OperationState.NOT_TESTED
-                and not result.reason]
+    testable = [
+        result.operationId
+        for result in results
+        if result.state is OperationState.NOT_TESTED and not result.reason
+    ]
     schema = _schemathesis_schema(document)
     operations = fuzzing.operations_by_id(schema)
     fuzz = fuzzing.FuzzSettings(config.max_examples, seed, config.run_prefix)
@@ -111,26 +122,37 @@ def _exercise(config: RunConfig, document: dict[str, Any], evaluator: Evaluator,
     if config.stateful and evaluator.client.target.writes_enabled:
         _report(config, "stateful", len(testable), len(testable))
         allowed = frozenset(testable)
-        fuzzing.run_stateful(schema, evaluator, fuzz,
-                             lambda case: case.operation.definition.raw.get("operationId") in allowed)
+        fuzzing.run_stateful(
+            schema, evaluator, fuzz, lambda case: case.operation.definition.raw.get("operationId") in allowed
+        )
     if config.scenarios:
         _report(config, "scenarios", len(testable), len(testable))
-        present = frozenset(result.operationId for result in results if result.state is not OperationState.MISSING)
-        context = ScenarioContext(evaluator.client, evaluator.results, evaluator.created, config.run_prefix,
-                                  present)
+        present = frozenset(
+            result.operationId for result in results if result.state is not OperationState.MISSING
+        )
+        context = ScenarioContext(
+            evaluator.client, evaluator.results, evaluator.created, config.run_prefix, present
+        )
         run_scenarios_results = run_scenarios(context)
         run_results.scenarios = run_scenarios_results
 
 
-def _initial_results(document: dict[str, Any], client: KmsClient,
-                     target_document: dict[str, Any] | None) -> list[OperationResult]:
+def _initial_results(
+    document: dict[str, Any], client: KmsClient, target_document: dict[str, Any] | None
+) -> list[OperationResult]:
     operations = spec.operations(document)
-    presence = probe.judge_presence(client, [(op.operation_id, op.method, op.path) for op in operations],
-                                    target_document)
+    presence = probe.judge_presence(
+        client, [(op.operation_id, op.method, op.path) for op in operations], target_document
+    )
     results = []
     for operation in operations:
-        result = OperationResult(operation.operation_id, operation.method, operation.path, operation.availability,
-                                 operation.priority)
+        result = OperationResult(
+            operation.operation_id,
+            operation.method,
+            operation.path,
+            operation.availability,
+            operation.priority,
+        )
         judged = presence[operation.operation_id]
         if judged.present is False:
             result.state, result.reason = OperationState.MISSING, judged.reason
@@ -143,10 +165,25 @@ def _initial_results(document: dict[str, Any], client: KmsClient,
 
 
 def _schemathesis_schema(document: dict[str, Any]) -> Any:
-    config = schemathesis.Config.from_dict({
-        "checks": {"positive_data_acceptance": {"expected-statuses": [
-            "2xx", "3xx", "401", "403", "404", "409", "429", "5xx", *POSITIVE_EXTRA_STATUSES]}},
-    })
+    config = schemathesis.Config.from_dict(
+        {
+            "checks": {
+                "positive_data_acceptance": {
+                    "expected-statuses": [
+                        "2xx",
+                        "3xx",
+                        "401",
+                        "403",
+                        "404",
+                        "409",
+                        "429",
+                        "5xx",
+                        *POSITIVE_EXTRA_STATUSES,
+                    ]
+                }
+            },
+        }
+    )
     return schemathesis.openapi.from_dict(document, config=config)
 
 

@@ -31,11 +31,11 @@ logger = logging.getLogger("kms_contract")
 
 
 class ScenarioSkipped(Exception):
-    """The target lacks what a scenario needs; the message says what."""
+    """The target lacks an operation or feature the scenario needs, named in the message."""
 
 
 class ScenarioFailed(Exception):
-    """A step answered something the scenario cannot continue from."""
+    """A step returned a response the scenario cannot continue from."""
 
 
 @dataclass
@@ -54,18 +54,34 @@ class ScenarioContext:
         if absent:
             raise ScenarioSkipped(f"the target lacks {', '.join(absent)}")
 
-    def send(self, operation_id: str, method: str, path: str, *, body: Any = None,
-             params: Mapping[str, str] | None = None) -> Exchange:
+    def send(
+        self,
+        operation_id: str,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        params: Mapping[str, str] | None = None,
+    ) -> Exchange:
         """Send one step, run the KMS response checks on it and record it on `operation_id`."""
         response = self.client.request(method, path, json=body, params=params)
         try:
             parsed = response.json() if response.content else None
         except ValueError:
             parsed = None
-        curl = self.client.curl(method, path, params=params,
-                                json_body=None if body is None else json.dumps(body))
-        exchange = Exchange(operation_id, method, path, response.status_code, parsed, dict(params or {}),
-                            dict(response.headers), curl)
+        curl = self.client.curl(
+            method, path, params=params, json_body=None if body is None else json.dumps(body)
+        )
+        exchange = Exchange(
+            operation_id,
+            method,
+            path,
+            response.status_code,
+            parsed,
+            dict(params or {}),
+            dict(response.headers),
+            curl,
+        )
         self._judge(exchange)
         self.created.observe(operation_id, exchange.status_code, exchange.body)
         return exchange
@@ -91,8 +107,10 @@ class ScenarioContext:
 
     def expect_status(self, exchange: Exchange, *expected: int) -> Any:
         if exchange.status_code not in expected:
-            raise ScenarioFailed(f"{exchange.method} {exchange.path} answered {exchange.status_code}, "
-                                 f"expected {' or '.join(map(str, expected))}: {exchange.body!r}")
+            raise ScenarioFailed(
+                f"{exchange.method} {exchange.path} answered {exchange.status_code}, "
+                f"expected {' or '.join(map(str, expected))}: {exchange.body!r}"
+            )
         return exchange.body
 
     def ident(self, label: str) -> str:
@@ -126,10 +144,20 @@ def mapping_invariants(ctx: ScenarioContext) -> None:
     ctx.require("createOrganization", "createTeam", "createKey")
     organization = _create_organization(ctx, "map-org", "10")
     team = _create_team(ctx, organization["c_organization_id"], "map-team", "5")
-    ctx.record(team, "team_shares_organization_litellm_team",
-               checks.team_shares_organization_litellm_team(team.body, organization))
-    _create_key(ctx, {"c_organization_id": organization["c_organization_id"],
-                      "c_team_id": team.body["c_team_id"], "key_type": "TEAM_ALL", "quota": "1"})
+    ctx.record(
+        team,
+        "team_shares_organization_litellm_team",
+        checks.team_shares_organization_litellm_team(team.body, organization),
+    )
+    _create_key(
+        ctx,
+        {
+            "c_organization_id": organization["c_organization_id"],
+            "c_team_id": team.body["c_team_id"],
+            "key_type": "TEAM_ALL",
+            "quota": "1",
+        },
+    )
 
 
 def list_filters_on_created_data(ctx: ScenarioContext) -> None:
@@ -139,8 +167,9 @@ def list_filters_on_created_data(ctx: ScenarioContext) -> None:
     second = _create_organization(ctx, "filter-b", "10")["c_organization_id"]
     for organization in (first, second):
         team = _create_team(ctx, organization, f"{organization[-1]}-team", "1").body["c_team_id"]
-        _create_key(ctx, {"c_organization_id": organization, "c_team_id": team, "key_type": "TEAM_ALL",
-                          "quota": "1"})
+        _create_key(
+            ctx, {"c_organization_id": organization, "c_team_id": team, "key_type": "TEAM_ALL", "quota": "1"}
+        )
     listed = ctx.send("listTeams", "GET", "/teams/", params={"c_organization_id": first})
     teams = ctx.expect_status(listed, 200)
     ctx.record(listed, "list_filters_honoured", _contains(listed, teams, "c_team_id", f"{first[-1]}-team"))
@@ -153,9 +182,15 @@ def _contains(exchange: Exchange, items: Any, field_name: str, label_suffix: str
     values = [item.get(field_name) for item in checks.resources(exchange)]
     if any(isinstance(value, str) and value.endswith(label_suffix) for value in values):
         return []
-    return [Violation("list_filters_honoured", "filtered list misses a matching item",
-                      f"{exchange.operation_id} returned {values!r}, without the item created for the filter.",
-                      f"an item whose {field_name} ends with {label_suffix!r}", repr(values))]
+    return [
+        Violation(
+            "list_filters_honoured",
+            "filtered list misses a matching item",
+            f"{exchange.operation_id} returned {values!r}, without the item created for the filter.",
+            f"an item whose {field_name} ends with {label_suffix!r}",
+            repr(values),
+        )
+    ]
 
 
 Scenario = Callable[[ScenarioContext], None]
@@ -174,13 +209,19 @@ def recharge_flow(ctx: ScenarioContext) -> None:
     spend_path = _path("spend", "org", organization)
     before = ctx.expect_status(ctx.send("getOrganizationSpend", "GET", spend_path), 200)
     if Decimal(before["remaining"]) >= 0:
-        raise ScenarioFailed(f"after spending 150.25 of 100, remaining is {before['remaining']}, expected < 0")
-    updated = ctx.send("updateOrganizationQuota", "PUT", _path("organizations", organization, "quota"),
-                       body={"quota": "300"})
+        raise ScenarioFailed(
+            f"after spending 150.25 of 100, remaining is {before['remaining']}, expected < 0"
+        )
+    updated = ctx.send(
+        "updateOrganizationQuota", "PUT", _path("organizations", organization, "quota"), body={"quota": "300"}
+    )
     ctx.expect_status(updated, 200)
     after = ctx.send("getOrganizationSpend", "GET", spend_path)
-    ctx.record(updated, "quota_update_visible_in_spend",
-               checks.quota_update_visible_in_spend(Decimal("300"), ctx.expect_status(after, 200)))
+    ctx.record(
+        updated,
+        "quota_update_visible_in_spend",
+        checks.quota_update_visible_in_spend(Decimal("300"), ctx.expect_status(after, 200)),
+    )
     if Decimal(after.body["remaining"]) <= 0:
         raise ScenarioFailed(f"after raising the quota to 300, remaining is {after.body['remaining']}")
 
@@ -191,37 +232,58 @@ def team_quota_visible(ctx: ScenarioContext) -> None:
     organization = _create_organization(ctx, "tq-org", "50")["c_organization_id"]
     team = _create_team(ctx, organization, "tq-team", "5").body["c_team_id"]
     params = {"c_organization_id": organization}
-    updated = ctx.send("updateTeamQuota", "PUT", _path("teams", team, "quota"), body={"quota": 7.5},
-                       params=params)
+    updated = ctx.send(
+        "updateTeamQuota", "PUT", _path("teams", team, "quota"), body={"quota": 7.5}, params=params
+    )
     ctx.expect_status(updated, 200)
     spend = ctx.send("getTeamSpend", "GET", _path("spend", "team", team), params=params)
-    ctx.record(updated, "quota_update_visible_in_spend",
-               checks.quota_update_visible_in_spend(Decimal("7.5"), ctx.expect_status(spend, 200)))
+    ctx.record(
+        updated,
+        "quota_update_visible_in_spend",
+        checks.quota_update_visible_in_spend(Decimal("7.5"), ctx.expect_status(spend, 200)),
+    )
 
 
 def deletes_stay_deleted(ctx: ScenarioContext) -> None:
-    """After a delete, reads and spend of the resource (and of what it owned) answer 404."""
-    ctx.require("createOrganization", "createTeam", "deleteTeam", "deleteOrganization", "getTeam",
-                "getOrganization", "getOrganizationSpend", "getTeamSpend")
+    """After a delete, reads and spend of the resource (and of what it owned) return 404."""
+    ctx.require(
+        "createOrganization",
+        "createTeam",
+        "deleteTeam",
+        "deleteOrganization",
+        "getTeam",
+        "getOrganization",
+        "getOrganizationSpend",
+        "getTeamSpend",
+    )
     organization = _create_organization(ctx, "del-org", "10")["c_organization_id"]
     team = _create_team(ctx, organization, "del-team", "1").body["c_team_id"]
     params = {"c_organization_id": organization}
     deleted_team = ctx.send("deleteTeam", "DELETE", _path("teams", team), params=params)
     ctx.expect_status(deleted_team, 204)
-    for operation_id, path in (("getTeam", _path("teams", team)), ("getTeamSpend", _path("spend", "team", team))):
+    for operation_id, path in (
+        ("getTeam", _path("teams", team)),
+        ("getTeamSpend", _path("spend", "team", team)),
+    ):
         _expect_gone(ctx, deleted_team, operation_id, path, params)
     deleted = ctx.send("deleteOrganization", "DELETE", _path("organizations", organization))
     ctx.expect_status(deleted, 204)
-    for operation_id, path in (("getOrganization", _path("organizations", organization)),
-                               ("getOrganizationSpend", _path("spend", "org", organization))):
+    for operation_id, path in (
+        ("getOrganization", _path("organizations", organization)),
+        ("getOrganizationSpend", _path("spend", "org", organization)),
+    ):
         _expect_gone(ctx, deleted, operation_id, path, None)
 
 
-def _expect_gone(ctx: ScenarioContext, delete: Exchange, operation_id: str, path: str,
-                 params: Mapping[str, str] | None) -> None:
+def _expect_gone(
+    ctx: ScenarioContext, delete: Exchange, operation_id: str, path: str, params: Mapping[str, str] | None
+) -> None:
     read = ctx.client.request("GET", path, params=params)
-    ctx.record(delete, "deleted_resource_stays_deleted",
-               checks.deleted_resource_stays_deleted(f"GET {path} ({operation_id})", read.status_code))
+    ctx.record(
+        delete,
+        "deleted_resource_stays_deleted",
+        checks.deleted_resource_stays_deleted(f"GET {path} ({operation_id})", read.status_code),
+    )
 
 
 def _is_kms_mock(client: KmsClient) -> bool:
@@ -230,8 +292,14 @@ def _is_kms_mock(client: KmsClient) -> bool:
 
 
 def _scenarios() -> tuple[Scenario, ...]:
-    return (mapping_invariants, list_filters_on_created_data, recharge_flow, team_quota_visible,
-            deletes_stay_deleted, webhook_flow)
+    return (
+        mapping_invariants,
+        list_filters_on_created_data,
+        recharge_flow,
+        team_quota_visible,
+        deletes_stay_deleted,
+        webhook_flow,
+    )
 
 
 def run_scenarios(ctx: ScenarioContext, extra: tuple[Scenario, ...] = ()) -> list[ScenarioResult]:
@@ -271,19 +339,29 @@ def webhook_flow(ctx: ScenarioContext) -> None:
     secret = "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
     organization = _create_organization(ctx, "hook-org", "10")["c_organization_id"]
     with running_receiver() as receiver:
-        configured = ctx.send("configureWebhook", "POST", "/webhooks/configure",
-                              body={"url": receiver.url, "events": ["quota_warning", "limit_exceeded"],
-                                    "secret": secret})
+        configured = ctx.send(
+            "configureWebhook",
+            "POST",
+            "/webhooks/configure",
+            body={"url": receiver.url, "events": ["quota_warning", "limit_exceeded"], "secret": secret},
+        )
         ctx.record(configured, "webhook_secret_not_echoed", checks.webhook_secret_not_echoed(configured.body))
         ctx.expect_status(configured, 201)
-        queued = ctx.send("testWebhook", "POST", "/webhooks/test",
-                          body={"event_type": "test", "c_organization_id": organization})
+        queued = ctx.send(
+            "testWebhook",
+            "POST",
+            "/webhooks/test",
+            body={"event_type": "test", "c_organization_id": organization},
+        )
         event_id = ctx.expect_status(queued, 202)["event_id"]
         delivery = receiver.wait_for(event_id, WEBHOOK_WAIT_SECONDS)
     if delivery is None:
         raise ScenarioFailed(f"no delivery of test event {event_id} within {WEBHOOK_WAIT_SECONDS:.0f} s")
-    ctx.record(queued, "webhook_signature_verifies",
-               checks.webhook_signature_verifies(secret, delivery.body, delivery.headers))
+    ctx.record(
+        queued,
+        "webhook_signature_verifies",
+        checks.webhook_signature_verifies(secret, delivery.body, delivery.headers),
+    )
 
 
 SCENARIOS: tuple[Scenario, ...] = _scenarios()

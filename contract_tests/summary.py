@@ -1,4 +1,4 @@
-"""What a person sees while the suite runs and after: a progress line and a summary table."""
+"""Terminal output of a run: a progress line while it runs, and a summary table at the end."""
 
 from __future__ import annotations
 
@@ -40,9 +40,13 @@ def print_summary(console: Console, results: Mapping[str, Any], report_dir: Path
         table.add_column(message(key, lang))
     for operation in results["operations"]:
         state = operation["state"]
-        table.add_row(operation["operationId"], operation["availability"],
-                      f"[{STATE_STYLES[state]}]{message('state.' + state, lang)}[/]",
-                      str(operation["tests_run"]), _note(operation))
+        table.add_row(
+            operation["operationId"],
+            operation["availability"],
+            f"[{STATE_STYLES[state]}]{message('state.' + state, lang)}[/]",
+            str(operation["tests_run"]),
+            _note(operation),
+        )
     console.print(table)
     _print_footer(console, results, report_dir, lang)
 
@@ -56,11 +60,20 @@ def _note(operation: Mapping[str, Any]) -> str:
 
 def _print_footer(console: Console, results: Mapping[str, Any], report_dir: Path, lang: str) -> None:
     scenario_states = Counter(scenario["state"] for scenario in results["scenarios"])
-    console.print(message("summary.scenarios", lang, passed=scenario_states["passed"],
-                          failed=scenario_states["failed"], skipped=scenario_states["skipped"]))
+    console.print(
+        message(
+            "summary.scenarios",
+            lang,
+            passed=scenario_states["passed"],
+            failed=scenario_states["failed"],
+            skipped=scenario_states["skipped"],
+        )
+    )
     if results["leftovers"]:
         console.print(message("summary.leftovers", lang, count=len(results["leftovers"])))
     summary = results["summary"]
-    console.print(f"[bold]{message('verdict.' + summary['verdict'], lang)}[/] "
-                  + message("summary.exit", lang, code=summary["exit_code"]))
+    console.print(
+        f"[bold]{message('verdict.' + summary['verdict'], lang)}[/] "
+        + message("summary.exit", lang, code=summary["exit_code"])
+    )
     console.print(message("summary.written", lang, path=report_dir))

@@ -34,7 +34,7 @@ class Target:
 
     @property
     def writes_enabled(self) -> bool:
-        """Writes are always allowed on local targets, elsewhere only when the user said so."""
+        """Allow writes on local targets always, elsewhere only with --allow-writes."""
         return self.kind is not TargetKind.REMOTE or self.allow_writes
 
     def permits(self, method: str) -> bool:

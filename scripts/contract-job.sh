@@ -55,7 +55,7 @@ PY
         fi
         sleep 0.5
     done
-    echo "contract-job: $url did not answer within ${wait_seconds} s" >&2
+    echo "contract-job: $url did not respond within ${wait_seconds} s" >&2
     return 1
 }
 

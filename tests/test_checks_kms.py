@@ -9,19 +9,31 @@ from contract_tests import checks
 from contract_tests.checks import Exchange
 
 ORG = {
-    "id": 1, "c_organization_id": "acme", "l_team_id": "lt-1", "quota": "100",
-    "created_at": "2026-12-04T20:00:00Z", "updated_at": "2026-12-04T20:00:01Z",
+    "id": 1,
+    "c_organization_id": "acme",
+    "l_team_id": "lt-1",
+    "quota": "100",
+    "created_at": "2026-12-04T20:00:00Z",
+    "updated_at": "2026-12-04T20:00:01Z",
 }
 KEY = {
-    "id": 1, "key_id": "k1", "c_organization_id": "acme", "c_team_id": "t1", "c_user_id": None,
-    "key_type": "TEAM_ALL", "quota": "5", "litellm_key": "sk-abc",
-    "created_at": "2026-12-04T20:00:00Z", "updated_at": "2026-12-04T20:00:00Z",
+    "id": 1,
+    "key_id": "k1",
+    "c_organization_id": "acme",
+    "c_team_id": "t1",
+    "c_user_id": None,
+    "key_type": "TEAM_ALL",
+    "quota": "5",
+    "litellm_key": "sk-abc",
+    "created_at": "2026-12-04T20:00:00Z",
+    "updated_at": "2026-12-04T20:00:00Z",
 }
 
 
 def exchange(operation_id: str, body: Any, status: int = 200, **query: str) -> Exchange:
-    return Exchange(operation_id=operation_id, method="GET", path="/", status_code=status, body=body,
-                    query=query)
+    return Exchange(
+        operation_id=operation_id, method="GET", path="/", status_code=status, body=body, query=query
+    )
 
 
 def spend(quota: str, spend_value: str, remaining: str, **extra: str) -> Exchange:
@@ -194,8 +206,11 @@ def signed_delivery(secret: str) -> tuple[bytes, dict[str, str]]:
     body = b'{"event_id":"evt_1","type":"test"}'
     now = datetime.now(timezone.utc)
     signature = Webhook(secret).sign("evt_1", now, body.decode())
-    return body, {"webhook-id": "evt_1", "webhook-timestamp": str(int(now.timestamp())),
-                  "webhook-signature": signature}
+    return body, {
+        "webhook-id": "evt_1",
+        "webhook-timestamp": str(int(now.timestamp())),
+        "webhook-signature": signature,
+    }
 
 
 def test_webhook_signature_verifies() -> None:

@@ -46,8 +46,9 @@ def test_unknown_view_is_usage_error() -> None:
 def test_unreachable_message_in_chinese(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from fixtures_server import free_port
 
-    code = invoke(["run", "--lang", "zh-CN", "--url", f"http://127.0.0.1:{free_port()}",
-                   "--report-dir", str(tmp_path)])
+    code = invoke(
+        ["run", "--lang", "zh-CN", "--url", f"http://127.0.0.1:{free_port()}", "--report-dir", str(tmp_path)]
+    )
 
     assert code == 4
     assert "错误" in capsys.readouterr().err
@@ -65,7 +66,9 @@ def test_report_renders_again(stored_results: Path, tmp_path: Path) -> None:
     code = invoke(["report", str(stored_results), "--out", str(tmp_path)])
 
     assert code == 0
-    assert json.loads((tmp_path / "results.json").read_text("utf-8")) == json.loads(stored_results.read_text("utf-8"))
+    assert json.loads((tmp_path / "results.json").read_text("utf-8")) == json.loads(
+        stored_results.read_text("utf-8")
+    )
     assert ET.parse(tmp_path / "junit.xml").getroot().tag == "testsuites"
 
 
@@ -80,7 +83,9 @@ def test_report_rejects_other_json(tmp_path: Path, capsys: pytest.CaptureFixture
 
 
 def test_run_prints_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = invoke(["run", "--max-examples", "1", "--seed", "2", "--report-dir", str(tmp_path), "--lang", "en"])
+    code = invoke(
+        ["run", "--max-examples", "1", "--seed", "2", "--report-dir", str(tmp_path), "--lang", "en"]
+    )
 
     out = capsys.readouterr().out
     assert code == 0, out

@@ -43,17 +43,28 @@ def test_nothing_negated_is_not_false_alarm() -> None:
 @pytest.mark.slow
 def test_run_with_literal_ids_has_no_negative_findings() -> None:
     app = default_app()
-    loaded = asgi.get_client(app).post("http://testserver/_mock/fixtures", json={
-        "organizations": [{"c_organization_id": value, "quota": "1"} for value in LITERAL_IDS],
-        "teams": [{"c_organization_id": value, "c_team_id": value, "quota": "1"} for value in LITERAL_IDS],
-        "keys": [{"c_organization_id": value, "key_type": "USER", "c_user_id": value, "quota": "1"}
-                 for value in LITERAL_IDS],
-    })
+    loaded = asgi.get_client(app).post(
+        "http://testserver/_mock/fixtures",
+        json={
+            "organizations": [{"c_organization_id": value, "quota": "1"} for value in LITERAL_IDS],
+            "teams": [
+                {"c_organization_id": value, "c_team_id": value, "quota": "1"} for value in LITERAL_IDS
+            ],
+            "keys": [
+                {"c_organization_id": value, "key_type": "USER", "c_user_id": value, "quota": "1"}
+                for value in LITERAL_IDS
+            ],
+        },
+    )
     assert loaded.status_code == 200, loaded.text
 
     results = run(RunConfig(app=app, max_examples=20, seed=2, stateful=False, scenarios=False)).results
 
-    negative = [(op.operationId, f.message) for op in results.operations for f in op.failures
-                if f.check == "negative_data_rejection"]
+    negative = [
+        (op.operationId, f.message)
+        for op in results.operations
+        for f in op.failures
+        if f.check == "negative_data_rejection"
+    ]
     assert negative == []
     assert results.verdict().value == "holds"

@@ -1,4 +1,4 @@
-"""Presence probes tell FastAPI's unknown-route answers from answers of routes that exist."""
+"""Presence probes separate FastAPI's unknown-route responses from responses of real routes."""
 
 from __future__ import annotations
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import subprocess
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import contextmanager
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ def run_cli(tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
 
 @contextmanager
 def live_mock(log_path: Path) -> Iterator[str]:
-    """Run `kms-mock --profile live` on loopback, its log in a file: an unread pipe would fill and block it."""
+    """Run `kms-mock --profile live` on loopback, logging to a file, because an unread pipe blocks it."""
     port = free_port()
     command = kms_mock_command("--host", LOOPBACK, "--port", str(port), "--profile", "live")
     with log_path.open("wb") as log:
@@ -84,7 +84,7 @@ def test_gaps_ok_turns_gaps_into_success(tmp_path: Path) -> None:
 
 
 class RecordingASGIClient(asgi.ASGIClient):
-    """Answers every URL from the in-process mock and records each request it is given."""
+    """Sends every URL to the in-process mock and records each request."""
 
     def __init__(self, app: Any) -> None:
         super().__init__(app)
@@ -121,8 +121,16 @@ def test_remote_target_leaves_writes_untested() -> None:
 def test_remote_with_allow_writes_sends_writes() -> None:
     session = RecordingASGIClient(default_app())
 
-    run(RunConfig(url="http://kms.example.test", session=session, allow_writes=True, max_examples=2, seed=1,
-                  stateful=False))
+    run(
+        RunConfig(
+            url="http://kms.example.test",
+            session=session,
+            allow_writes=True,
+            max_examples=2,
+            seed=1,
+            stateful=False,
+        )
+    )
 
     assert {method for method, _url in session.seen} & WRITE_METHODS
 
@@ -134,7 +142,9 @@ def test_junit_counts_match_results(tmp_path: Path) -> None:
     suite = root.find("testsuite")
     assert suite is not None
     cases = suite.findall("testcase")
-    expected_cases = sum(max(1, len(op["checks"])) for op in results["operations"]) + len(results["scenarios"])
+    expected_cases = sum(max(1, len(op["checks"])) for op in results["operations"]) + len(
+        results["scenarios"]
+    )
     assert int(suite.get("tests", "-1")) == len(cases) == expected_cases
     failed_checks = sum(1 for op in results["operations"] for check in op["checks"] if check["failed"])
     assert int(suite.get("failures", "-1")) == failed_checks
@@ -154,11 +164,15 @@ def test_same_seed_same_failures() -> None:
     from faulty import faulty_app
 
     def failures() -> list[tuple[str, str, str, int | None, int]]:
-        config = RunConfig(app=faulty_app("remaining_off_by_one"), max_examples=8, seed=11,
-                           run_prefix="kmsct-5eed00")
+        config = RunConfig(
+            app=faulty_app("remaining_off_by_one"), max_examples=8, seed=11, run_prefix="kmsct-5eed00"
+        )
         results = run(config).results
-        return sorted((op.operationId, f.check, f.title, f.status_code, op.tests_run)
-                      for op in results.operations for f in op.failures)
+        return sorted(
+            (op.operationId, f.check, f.title, f.status_code, op.tests_run)
+            for op in results.operations
+            for f in op.failures
+        )
 
     first, second = failures(), failures()
 
@@ -171,7 +185,9 @@ def test_junit_failures_match_failed_checks(tmp_path: Path) -> None:
 
     from contract_tests.junit import write_junit
 
-    results = run(RunConfig(app=faulty_app("litellm_key_without_sk"), max_examples=2, seed=5)).results.to_dict()
+    results = run(
+        RunConfig(app=faulty_app("litellm_key_without_sk"), max_examples=2, seed=5)
+    ).results.to_dict()
 
     suite = ET.parse(write_junit(results, tmp_path / "junit.xml")).getroot().find("testsuite")
     assert suite is not None

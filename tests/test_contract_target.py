@@ -12,13 +12,23 @@ from contract_tests.errors import UnsafeRequest, UsageError
 from contract_tests.target import TargetKind, classify_url, make_target, new_run_prefix
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:3090", "http://localhost:8000", "http://[::1]:80",
-                                 "http://127.5.0.1", "http://api.localhost"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:3090",
+        "http://localhost:8000",
+        "http://[::1]:80",
+        "http://127.5.0.1",
+        "http://api.localhost",
+    ],
+)
 def test_loopback_urls(url: str) -> None:
     assert classify_url(url) is TargetKind.LOOPBACK
 
 
-@pytest.mark.parametrize("url", ["http://kms.example.test", "https://10.0.0.5", "http://localhost.example.com"])
+@pytest.mark.parametrize(
+    "url", ["http://kms.example.test", "https://10.0.0.5", "http://localhost.example.com"]
+)
 def test_remote_urls(url: str) -> None:
     assert classify_url(url) is TargetKind.REMOTE
 
@@ -73,8 +83,11 @@ def test_client_refuses_write_to_remote_before_sending() -> None:
 
 
 def test_client_curl_masks_credentials() -> None:
-    client = KmsClient(RefusingSession(), make_target("http://127.0.0.1:3090", False),
-                       {"Authorization": "Bearer secret-token"})
+    client = KmsClient(
+        RefusingSession(),
+        make_target("http://127.0.0.1:3090", False),
+        {"Authorization": "Bearer secret-token"},
+    )
 
     command = client.curl("GET", "/health")
 

@@ -32,7 +32,11 @@ class RewriteJson:
         self.content_type = content_type
 
     def matches(self, scope: Scope) -> bool:
-        return scope["type"] == "http" and scope["method"] == self.method and bool(self.path.fullmatch(scope["path"]))
+        return (
+            scope["type"] == "http"
+            and scope["method"] == self.method
+            and bool(self.path.fullmatch(scope["path"]))
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not self.matches(scope):
@@ -64,11 +68,13 @@ class RewriteJson:
 
 def each_item(edit: Callable[[dict[str, Any]], None]) -> BodyEdit:
     """Apply `edit` to the body, or to every item when the body is a list."""
+
     def apply(scope: Scope, body: Any) -> Any:
         for item in body if isinstance(body, list) else [body]:
             if isinstance(item, dict):
                 edit(item)
         return body
+
     return apply
 
 
@@ -76,6 +82,7 @@ def _set(name: str, value: Any) -> Callable[[dict[str, Any]], None]:
     def edit(item: dict[str, Any]) -> None:
         if name in item:
             item[name] = value
+
     return edit
 
 
@@ -94,7 +101,7 @@ def _org_key_with_team(item: dict[str, Any]) -> None:
 
 
 class StatusRewrite(RewriteJson):
-    """Answer matching successful requests with another status code."""
+    """Return another status code for matching successful requests."""
 
     def __init__(self, app: App, method: str, path: str, status: int):
         super().__init__(app, method, path, lambda scope, body: body)
@@ -119,13 +126,17 @@ class IgnoreQuery:
 
 
 class SwallowDelete:
-    """Answer DELETE of an organization with 204 without deleting anything."""
+    """Return 204 for DELETE of an organization without deleting anything."""
 
     def __init__(self, app: App):
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "DELETE" and scope["path"].startswith("/organizations/"):
+        if (
+            scope["type"] == "http"
+            and scope["method"] == "DELETE"
+            and scope["path"].startswith("/organizations/")
+        ):
             await send({"type": "http.response.start", "status": 204, "headers": []})
             await send({"type": "http.response.body", "body": b""})
             return
@@ -133,7 +144,7 @@ class SwallowDelete:
 
 
 class StaleSpend:
-    """Serve the first spend answer of each path forever, as a stale cache would."""
+    """Replay the first spend response of each path forever, as a stale cache would."""
 
     def __init__(self, app: App):
         self.inner = RewriteJson(app, "GET", r"/spend/.*", self._replay)
@@ -162,37 +173,63 @@ class Fault:
 FAULTS: dict[str, Fault] = {
     "quota_as_json_number": Fault(
         lambda app: RewriteJson(app, "GET", ORG_ITEM, each_item(_set("quota", 12.5))),
-        "getOrganization", "money_is_decimal_string"),
+        "getOrganization",
+        "money_is_decimal_string",
+    ),
     "quota_in_exponent_notation": Fault(
         lambda app: RewriteJson(app, "GET", r"/organizations/", each_item(_set("quota", "1E+2"))),
-        "listOrganizations", "money_is_decimal_string"),
+        "listOrganizations",
+        "money_is_decimal_string",
+    ),
     "remaining_off_by_one": Fault(
         lambda app: RewriteJson(app, "GET", SPEND, each_item(_remaining_off_by_one)),
-        "getOrganizationSpend", "remaining_equals_quota_minus_spend"),
-    "team_filter_ignored": Fault(lambda app: IgnoreQuery(app, "/teams/"), "listTeams", "list_filters_honoured"),
+        "getOrganizationSpend",
+        "remaining_equals_quota_minus_spend",
+    ),
+    "team_filter_ignored": Fault(
+        lambda app: IgnoreQuery(app, "/teams/"), "listTeams", "list_filters_honoured"
+    ),
     "updated_before_created": Fault(
-        lambda app: RewriteJson(app, "POST", r"/teams/", each_item(_set("updated_at", "2000-01-01T00:00:00Z"))),
-        "createTeam", "updated_at_not_before_created_at"),
+        lambda app: RewriteJson(
+            app, "POST", r"/teams/", each_item(_set("updated_at", "2000-01-01T00:00:00Z"))
+        ),
+        "createTeam",
+        "updated_at_not_before_created_at",
+    ),
     "org_key_with_team": Fault(
         lambda app: RewriteJson(app, "POST", r"/keys/", each_item(_org_key_with_team)),
-        "createKey", "key_fields_match_key_type"),
+        "createKey",
+        "key_fields_match_key_type",
+    ),
     "litellm_key_without_sk": Fault(
         lambda app: RewriteJson(app, "GET", r"/keys/", each_item(_set("litellm_key", "pk-123"))),
-        "listKeys", "litellm_key_starts_with_sk"),
+        "listKeys",
+        "litellm_key_starts_with_sk",
+    ),
     "delete_does_not_delete": Fault(SwallowDelete, "deleteOrganization", "deleted_resource_stays_deleted"),
     "create_answers_202": Fault(
         lambda app: StatusRewrite(app, "POST", r"/organizations/", 202),
-        "createOrganization", "status_code_conformance"),
+        "createOrganization",
+        "status_code_conformance",
+    ),
     "json_served_as_text_plain": Fault(
         lambda app: RewriteJson(app, "GET", r"/teams/", lambda scope, body: body, content_type=b"text/plain"),
-        "listTeams", "content_type_conformance"),
+        "listTeams",
+        "content_type_conformance",
+    ),
     "team_in_other_litellm_team": Fault(
         lambda app: RewriteJson(app, "POST", r"/teams/", each_item(_set("l_team_id", "lt-elsewhere"))),
-        "createTeam", "team_shares_organization_litellm_team"),
-    "stale_spend_after_quota_update": Fault(StaleSpend, "updateOrganizationQuota", "quota_update_visible_in_spend"),
+        "createTeam",
+        "team_shares_organization_litellm_team",
+    ),
+    "stale_spend_after_quota_update": Fault(
+        StaleSpend, "updateOrganizationQuota", "quota_update_visible_in_spend"
+    ),
     "webhook_secret_echoed": Fault(
         lambda app: RewriteJson(app, "POST", r"/webhooks/configure", each_item(_echo_secret)),
-        "configureWebhook", "webhook_secret_not_echoed"),
+        "configureWebhook",
+        "webhook_secret_not_echoed",
+    ),
 }
 
 
