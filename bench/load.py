@@ -23,6 +23,21 @@ REQUEST_TIMEOUT = "5s"
 
 
 @dataclass(frozen=True)
+class Placement:
+    """Where a process runs: the CPU it is pinned to and its nice value."""
+
+    cpu: int
+    # Below 0 the scheduler favours the process over other work on a shared machine.
+    niceness: int = 0
+
+    def command(self, argv: list[str]) -> list[str]:
+        prefix = ["taskset", "-c", str(self.cpu)]
+        if self.niceness:
+            prefix = ["nice", "-n", str(self.niceness), *prefix]
+        return [*prefix, *argv]
+
+
+@dataclass(frozen=True)
 class RequestSpec:
     """One benchmarked request: a label, method, path and optional JSON body."""
 
@@ -66,22 +81,23 @@ def require_wrk() -> str:
     return path
 
 
-def wrk_argv(url: str, request: RequestSpec, concurrency: int, duration_s: int, cpu: int) -> list[str]:
+def wrk_argv(
+    url: str, request: RequestSpec, concurrency: int, duration_s: int, placement: Placement
+) -> list[str]:
     argv = [
-        "taskset", "-c", str(cpu), require_wrk(),
-        "-t1", f"-c{concurrency}", f"-d{duration_s}s", f"--timeout={REQUEST_TIMEOUT}",
+        require_wrk(), "-t1", f"-c{concurrency}", f"-d{duration_s}s", f"--timeout={REQUEST_TIMEOUT}",
         "-s", str(WRK_SCRIPT), url + request.path,
     ]
     if request.body is not None:
         argv += ["--", request.method, request.body]
-    return argv
+    return placement.command(argv)
 
 
 def run_cell(
-    server: str, base_url: str, request: RequestSpec, concurrency: int, duration_s: int, cpu: int
+    server: str, base_url: str, request: RequestSpec, concurrency: int, duration_s: int, placement: Placement
 ) -> CellResult:
     """Load `base_url` with `request` at `concurrency` connections for `duration_s` seconds."""
-    argv = wrk_argv(base_url, request, concurrency, duration_s, cpu)
+    argv = wrk_argv(base_url, request, concurrency, duration_s, placement)
     completed = subprocess.run(
         argv, capture_output=True, text=True, timeout=duration_s + WRK_GRACE_S, check=False
     )

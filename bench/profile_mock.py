@@ -24,7 +24,7 @@ from pathlib import Path
 import seed
 import servers
 from load import RequestSpec, require_wrk
-from run import LOAD_CPU, REQUESTS, SERVER_CPU
+from run import FULL, REQUESTS
 
 SAMPLE_RATE_HZ = 250
 TOP_FRAMES = 30
@@ -78,11 +78,11 @@ def profile_request(server: servers.RunningServer, request: RequestSpec, seconds
     )
     # py-spy needs a moment to attach; the load runs one second longer than the sampling.
     time.sleep(0.5)
-    argv = ["taskset", "-c", str(LOAD_CPU), require_wrk(), "-t1", "-c16", f"-d{seconds + 1}s"]
+    argv = [require_wrk(), "-t1", "-c16", f"-d{seconds + 1}s"]
     argv += ["-s", str(servers.BENCH_DIR / "wrk_report.lua"), server.base_url + request.path]
     if request.body is not None:
         argv += ["--", request.method, request.body]
-    subprocess.run(argv, capture_output=True, timeout=seconds + GRACE_S, check=True)
+    subprocess.run(FULL.load.command(argv), capture_output=True, timeout=seconds + GRACE_S, check=True)
     spy.wait(timeout=GRACE_S)
 
 
@@ -100,7 +100,7 @@ def main() -> int:
     options = parser.parse_args()
     options.out.mkdir(parents=True, exist_ok=True)
 
-    with servers.started(servers.mock_command(), SERVER_CPU, options.out) as server:
+    with servers.started(servers.mock_command(), FULL.server, options.out) as server:
         seed.seed_organization(server.base_url, seed.BENCH_ORGANIZATION, 100)
         for request in REQUESTS:
             output = options.out / f"profile-{request.method.lower()}.txt"

@@ -45,9 +45,10 @@ def wait_for_quiet(max_wait_s: float) -> float:
     """Sample until CPU use is below BUSY_THRESHOLD or `max_wait_s` has passed; return the last sample."""
     deadline = time.monotonic() + max_wait_s
     busy = busy_fraction()
+    if busy > BUSY_THRESHOLD and max_wait_s > 0:
+        logger.info("machine %.0f%% busy with other work; waiting up to %.0f s", busy * 100, max_wait_s)
     while busy > BUSY_THRESHOLD and time.monotonic() < deadline:
-        logger.info("machine %.0f%% busy with other work; waiting before the next round", busy * 100)
         busy = busy_fraction()
-    if busy > BUSY_THRESHOLD:
+    if busy > BUSY_THRESHOLD and max_wait_s > 0:
         logger.warning("machine still %.0f%% busy after %.0f s; measuring anyway", busy * 100, max_wait_s)
     return busy

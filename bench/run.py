@@ -17,7 +17,7 @@ import os
 import sys
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -25,15 +25,13 @@ from typing import Any, TypeVar
 import httpx
 import seed
 import servers
-from load import CellResult, RequestSpec, combine_runs, run_cell
+from load import CellResult, Placement, RequestSpec, combine_runs, run_cell
 from machine import describe_machine
 from quiet import wait_for_quiet
 from startup import measure_startup
 from tables import render
 from targets import CREATE_KEY, REFERENCE_CONCURRENCY, SPEND_READ, evaluate
 
-SERVER_CPU = 0
-LOAD_CPU = 1
 CONCURRENCIES = (1, 16, 64)
 SMALL_KEY_COUNT = 100
 CREATE_KEY_BODY = json.dumps(
@@ -54,8 +52,8 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class Budget:
-    """Durations and sizes of one run; --quick shrinks them for a smoke test."""
+class RunPlan:
+    """Durations, sizes and CPU placement of one run; --quick shrinks the durations and sizes."""
 
     duration_s: int
     warmup_s: int
@@ -66,10 +64,12 @@ class Budget:
     quiet_wait_s: float
     startup_runs: int
     large_key_count: int
+    server: Placement = Placement(cpu=0)
+    load: Placement = Placement(cpu=1)
 
 
-FULL = Budget(duration_s=5, warmup_s=2, rounds=3, quiet_wait_s=60, startup_runs=5, large_key_count=100_000)
-QUICK = Budget(duration_s=1, warmup_s=1, rounds=1, quiet_wait_s=0, startup_runs=2, large_key_count=2_000)
+FULL = RunPlan(duration_s=5, warmup_s=2, rounds=3, quiet_wait_s=60, startup_runs=5, large_key_count=100_000)
+QUICK = RunPlan(duration_s=1, warmup_s=1, rounds=1, quiet_wait_s=0, startup_runs=2, large_key_count=2_000)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -82,6 +82,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--out", type=Path, default=servers.BENCH_DIR / "out",
         help="folder for results.json, results.md and server logs (default: bench/out)",
+    )
+    parser.add_argument(
+        "--nice", type=int, default=0, metavar="N",
+        help="nice value for the servers and wrk, e.g. -10 on a machine shared with other work (default: 0)",
     )
     options = parser.parse_args(argv)
     options.server_names = [name.strip() for name in options.servers.split(",") if name.strip()]
@@ -102,85 +106,85 @@ def check_request(base_url: str, request: RequestSpec) -> None:
         )
 
 
-def measure_request(server: servers.RunningServer, request: RequestSpec, budget: Budget) -> list[CellResult]:
+def measure_request(server: servers.RunningServer, request: RequestSpec, plan: RunPlan) -> list[CellResult]:
     check_request(server.base_url, request)
     # Warm-up at the reference concurrency; its numbers are thrown away.
-    run_cell(server.name, server.base_url, request, REFERENCE_CONCURRENCY, budget.warmup_s, LOAD_CPU)
+    run_cell(server.name, server.base_url, request, REFERENCE_CONCURRENCY, plan.warmup_s, plan.load)
     return [
-        run_cell(server.name, server.base_url, request, concurrency, budget.duration_s, LOAD_CPU)
+        run_cell(server.name, server.base_url, request, concurrency, plan.duration_s, plan.load)
         for concurrency in CONCURRENCIES
     ]
 
 
-def measure_server(name: str, budget: Budget, out_dir: Path) -> list[CellResult]:
-    busy = wait_for_quiet(budget.quiet_wait_s)
+def measure_server(name: str, plan: RunPlan, out_dir: Path) -> list[CellResult]:
+    busy = wait_for_quiet(plan.quiet_wait_s)
     logger.info("measuring %s (other CPU use before it: %.0f%%)", name, busy * 100)
     cells: list[CellResult] = []
-    with servers.started(COMMANDS[name](), SERVER_CPU, out_dir) as server:
+    with servers.started(COMMANDS[name](), plan.server, out_dir) as server:
         if name == "mock":
             seed.seed_organization(server.base_url, seed.BENCH_ORGANIZATION, SMALL_KEY_COUNT)
         for request in REQUESTS:
-            cells += measure_request(server, request, budget)
+            cells += measure_request(server, request, plan)
     return [replace(cell, background_busy=round(busy, 3)) for cell in cells]
 
 
 def measure_load(
-    names: list[str], budget: Budget, out_dir: Path, results: dict[str, Any]
+    names: list[str], plan: RunPlan, out_dir: Path, results: dict[str, Any]
 ) -> list[dict[str, Any]]:
-    """Measure every server in `budget.rounds` interleaved rounds; keep each cell's median run."""
+    """Measure every server in `plan.rounds` interleaved rounds; keep each cell's median run."""
     runs: dict[tuple[str, str, int], list[CellResult]] = defaultdict(list)
-    for round_number in range(1, budget.rounds + 1):
+    for round_number in range(1, plan.rounds + 1):
         for name in names:
             stage = f"load on {name} (round {round_number})"
-            for cell in guarded(results, stage, partial(measure_server, name, budget, out_dir)) or []:
+            for cell in guarded(results, stage, partial(measure_server, name, plan, out_dir)) or []:
                 runs[(cell.server, cell.request, cell.concurrency)].append(cell)
     return [combine_runs(cell_runs) for cell_runs in runs.values()]
 
 
-def measure_flat_spend(budget: Budget, out_dir: Path) -> dict[str, Any]:
+def measure_flat_spend(plan: RunPlan, out_dir: Path) -> dict[str, Any]:
     """Read spend of an organization with 100 keys and of one with many keys, same mock."""
-    sizes = {"small": SMALL_KEY_COUNT, "large": budget.large_key_count}
+    sizes = {"small": SMALL_KEY_COUNT, "large": plan.large_key_count}
     runs: dict[str, list[CellResult]] = {size: [] for size in sizes}
-    with servers.started(servers.mock_command(), SERVER_CPU, out_dir) as server:
+    with servers.started(servers.mock_command(), plan.server, out_dir) as server:
         for size, count in sizes.items():
             seed.seed_organization(server.base_url, f"bench-{size}", count)
-        for _ in range(budget.rounds):
+        for _ in range(plan.rounds):
             for size in sizes:
-                runs[size].append(measure_spend_of(server, f"bench-{size}", budget))
+                runs[size].append(measure_spend_of(server, f"bench-{size}", plan))
     flat: dict[str, Any] = {size: combine_runs(size_runs) for size, size_runs in runs.items()}
     flat.update({f"{size}_keys": count for size, count in sizes.items()})
     return flat
 
 
-def measure_spend_of(server: servers.RunningServer, organization: str, budget: Budget) -> CellResult:
+def measure_spend_of(server: servers.RunningServer, organization: str, plan: RunPlan) -> CellResult:
     request = RequestSpec(SPEND_READ, "GET", f"/spend/org/{organization}")
     check_request(server.base_url, request)
     # The server is idle here, so the sample shows other processes only.
-    busy = wait_for_quiet(budget.quiet_wait_s)
-    run_cell(server.name, server.base_url, request, REFERENCE_CONCURRENCY, budget.warmup_s, LOAD_CPU)
-    cell = run_cell(server.name, server.base_url, request, REFERENCE_CONCURRENCY, budget.duration_s, LOAD_CPU)
+    busy = wait_for_quiet(plan.quiet_wait_s)
+    run_cell(server.name, server.base_url, request, REFERENCE_CONCURRENCY, plan.warmup_s, plan.load)
+    cell = run_cell(server.name, server.base_url, request, REFERENCE_CONCURRENCY, plan.duration_s, plan.load)
     return replace(cell, background_busy=round(busy, 3))
 
 
-def measure_startup_of_mock(budget: Budget, out_dir: Path) -> dict[str, Any]:
-    wait_for_quiet(budget.quiet_wait_s)
-    return measure_startup(servers.mock_command(), budget.startup_runs, SERVER_CPU, out_dir).to_json()
+def measure_startup_of_mock(plan: RunPlan, out_dir: Path) -> dict[str, Any]:
+    wait_for_quiet(plan.quiet_wait_s)
+    return measure_startup(servers.mock_command(), plan.startup_runs, plan.server, out_dir).to_json()
 
 
-def run_all(options: argparse.Namespace, budget: Budget) -> dict[str, Any]:
+def run_all(options: argparse.Namespace, plan: RunPlan) -> dict[str, Any]:
     results: dict[str, Any] = {
         "schema_version": 1,
-        "command": "python bench/run.py" + (" --quick" if options.quick else ""),
-        "budget": budget.__dict__,
+        "command": " ".join(["python", "bench/run.py", *sys.argv[1:]]),
+        "plan": asdict(plan),
         "machine": describe_machine(),
         "load_average_at_start": os.getloadavg(),
         "load": [], "startup": None, "spend_flat": None, "errors": [],
     }
-    results["load"] = measure_load(options.server_names, budget, options.out, results)
+    results["load"] = measure_load(options.server_names, plan, options.out, results)
     if "mock" in options.server_names:
-        startup = partial(measure_startup_of_mock, budget, options.out)
+        startup = partial(measure_startup_of_mock, plan, options.out)
         results["startup"] = guarded(results, "start-up", startup)
-        flat = partial(measure_flat_spend, budget, options.out)
+        flat = partial(measure_flat_spend, plan, options.out)
         results["spend_flat"] = guarded(results, "flat spend", flat)
     results["load_average_at_end"] = os.getloadavg()
     results["targets"] = [target.to_json() for target in evaluate(results)]
@@ -198,6 +202,13 @@ def guarded(results: dict[str, Any], stage: str, action: Callable[[], T]) -> T |
         return None
 
 
+def plan_for(options: argparse.Namespace) -> RunPlan:
+    plan = QUICK if options.quick else FULL
+    server = replace(plan.server, niceness=options.nice)
+    load = replace(plan.load, niceness=options.nice)
+    return replace(plan, server=server, load=load)
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     # httpx logs every seeding request at INFO, which would bury the stage lines.
@@ -205,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     options = parse_args(argv)
     options.out.mkdir(parents=True, exist_ok=True)
 
-    results = run_all(options, QUICK if options.quick else FULL)
+    results = run_all(options, plan_for(options))
 
     (options.out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     tables = render(results)

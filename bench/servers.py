@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from load import Placement
 
 LOOPBACK = "127.0.0.1"
 BENCH_DIR = Path(__file__).resolve().parent
@@ -90,18 +91,14 @@ def free_port() -> int:
         return port
 
 
-def pinned(argv: list[str], cpu: int) -> list[str]:
-    return ["taskset", "-c", str(cpu), *argv]
-
-
 @contextmanager
-def started(command: ServerCommand, cpu: int, log_dir: Path) -> Iterator[RunningServer]:
-    """Run `command` on `cpu` until the block ends; its output goes to log_dir/NAME.log."""
+def started(command: ServerCommand, placement: Placement, log_dir: Path) -> Iterator[RunningServer]:
+    """Run `command` at `placement` until the block ends; its output goes to log_dir/NAME.log."""
     port = free_port()
     log_path = log_dir / f"{command.name}.log"
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(
-            pinned(command.argv(port), cpu), cwd=REPO_DIR, stdout=log_file, stderr=subprocess.STDOUT
+            placement.command(command.argv(port)), cwd=REPO_DIR, stdout=log_file, stderr=subprocess.STDOUT
         )
         server = RunningServer(command.name, f"http://{LOOPBACK}:{port}", process)
         try:

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from servers import REPO_DIR, ServerCommand, free_port, pinned, stop
+from load import Placement
+from servers import REPO_DIR, ServerCommand, free_port, stop
 
 POLL_INTERVAL_S = 0.005
 STARTUP_TIMEOUT_S = 30.0
@@ -31,14 +32,14 @@ class StartupResult:
         return {"path": self.path, "runs_s": list(self.runs_s), "median_s": round(self.median_s, 3)}
 
 
-def time_to_first_ok(command: ServerCommand, cpu: int, log_path: Path) -> float:
+def time_to_first_ok(command: ServerCommand, placement: Placement, log_path: Path) -> float:
     """Start `command` once and return the seconds until its ready path answers 200."""
     port = free_port()
     url = f"http://127.0.0.1:{port}{command.ready_path}"
     with log_path.open("wb") as log_file:
         started_at = time.monotonic()
         process = subprocess.Popen(
-            pinned(command.argv(port), cpu), cwd=REPO_DIR, stdout=log_file, stderr=subprocess.STDOUT
+            placement.command(command.argv(port)), cwd=REPO_DIR, stdout=log_file, stderr=subprocess.STDOUT
         )
         try:
             return poll_for_ok(url, process, started_at)
@@ -61,6 +62,7 @@ def poll_for_ok(url: str, process: subprocess.Popen[bytes], started_at: float) -
     raise TimeoutError(f"no 200 from {url} within {STARTUP_TIMEOUT_S} s")
 
 
-def measure_startup(command: ServerCommand, runs: int, cpu: int, log_dir: Path) -> StartupResult:
-    times = tuple(time_to_first_ok(command, cpu, log_dir / f"startup-{index}.log") for index in range(runs))
+def measure_startup(command: ServerCommand, runs: int, placement: Placement, log_dir: Path) -> StartupResult:
+    logs = [log_dir / f"startup-{index}.log" for index in range(runs)]
+    times = tuple(time_to_first_ok(command, placement, log_path) for log_path in logs)
     return StartupResult(command.ready_path, times)
