@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 import httpx
 import seed
 import servers
+from asgi_cost import measure_costs
 from load import CellResult, Placement, RequestSpec, combine_runs, run_cell
 from machine import describe_machine
 from quiet import wait_for_quiet
@@ -64,12 +65,20 @@ class RunPlan:
     quiet_wait_s: float
     startup_runs: int
     large_key_count: int
+    # Requests per app and request for the in-process CPU cost measurement.
+    cost_requests: int
     server: Placement = Placement(cpu=0)
     load: Placement = Placement(cpu=1)
 
 
-FULL = RunPlan(duration_s=5, warmup_s=2, rounds=3, quiet_wait_s=60, startup_runs=5, large_key_count=100_000)
-QUICK = RunPlan(duration_s=1, warmup_s=1, rounds=1, quiet_wait_s=0, startup_runs=2, large_key_count=2_000)
+FULL = RunPlan(
+    duration_s=5, warmup_s=2, rounds=3, quiet_wait_s=60, startup_runs=5, large_key_count=100_000,
+    cost_requests=20_000,
+)
+QUICK = RunPlan(
+    duration_s=1, warmup_s=1, rounds=1, quiet_wait_s=0, startup_runs=2, large_key_count=2_000,
+    cost_requests=1_000,
+)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -178,7 +187,7 @@ def run_all(options: argparse.Namespace, plan: RunPlan) -> dict[str, Any]:
         "plan": asdict(plan),
         "machine": describe_machine(),
         "load_average_at_start": os.getloadavg(),
-        "load": [], "startup": None, "spend_flat": None, "errors": [],
+        "load": [], "startup": None, "spend_flat": None, "asgi_cost": None, "errors": [],
     }
     results["load"] = measure_load(options.server_names, plan, options.out, results)
     if "mock" in options.server_names:
@@ -186,6 +195,8 @@ def run_all(options: argparse.Namespace, plan: RunPlan) -> dict[str, Any]:
         results["startup"] = guarded(results, "start-up", startup)
         flat = partial(measure_flat_spend, plan, options.out)
         results["spend_flat"] = guarded(results, "flat spend", flat)
+        costs = guarded(results, "in-process cost", partial(measure_costs, REQUESTS, plan.cost_requests))
+        results["asgi_cost"] = [cost.to_json() for cost in costs] if costs is not None else None
     results["load_average_at_end"] = os.getloadavg()
     results["targets"] = [target.to_json() for target in evaluate(results)]
     results["valid"] = not results["errors"] and all(cell["valid"] for cell in results["load"])

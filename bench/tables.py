@@ -70,6 +70,13 @@ def flat_table(flat: dict[str, Any] | None) -> str:
     return markdown_table(header, rows)
 
 
+def cost_table(costs: list[dict[str, Any]] | None) -> str:
+    if not costs:
+        return "Not measured."
+    rows = [[cost["app"], f"`{cost['request']}`", f"{cost['cpu_us_per_request']:.1f}"] for cost in costs]
+    return markdown_table(["app", "request", "CPU µs per request"], rows)
+
+
 def max_background_busy(results: dict[str, Any]) -> float | None:
     cells = list(results["load"])
     if results.get("spend_flat"):
@@ -94,5 +101,6 @@ def render(results: dict[str, Any]) -> str:
         "Load (server on CPU 0, wrk on CPU 1; the median of the rounds):\n\n" + load_table(results["load"]),
         startup_line(results.get("startup")),
         "Spend read by key count (mock, c=16):\n\n" + flat_table(results.get("spend_flat")),
+        "In-process CPU time per request (ASGI call, no socket):\n\n" + cost_table(results.get("asgi_cost")),
     ]
     return "\n\n".join(parts) + "\n"

@@ -68,6 +68,18 @@ def test_quick_run_measures_startup_and_flat_spend(
     assert results["spend_flat"]["large_keys"] == 2000
 
 
+def test_quick_run_measures_in_process_cost(
+    quick_run: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    _, out_dir = quick_run
+
+    costs = json.loads((out_dir / "results.json").read_text())["asgi_cost"]
+    measured = {(cost["app"], cost["request"]) for cost in costs}
+
+    assert len(measured) == 4
+    assert all(cost["cpu_us_per_request"] > 0 for cost in costs)
+
+
 def test_quick_run_prints_targets_table(quick_run: tuple[subprocess.CompletedProcess[str], Path]) -> None:
     completed, out_dir = quick_run
 
