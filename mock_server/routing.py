@@ -46,6 +46,7 @@ class Reply:
 
 
 Handler = Callable[[Call], Reply | Awaitable[Reply]]
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 class MissingHandler(LookupError):
@@ -55,22 +56,37 @@ class MissingHandler(LookupError):
 def build_routes(
     operations: Iterable[CompiledOperation], handlers: Mapping[str, Handler], runtime: MockRuntime
 ) -> list[Route]:
-    """Create one route per operation; every operation must have a handler."""
-    routes = []
+    """Create one route per path, dispatching on the method; every operation needs a handler."""
+    endpoints: dict[str, dict[str, Endpoint]] = {}
     for operation in operations:
         handler = handlers.get(operation.operation_id)
         if handler is None:
             raise MissingHandler(f"no handler for operation {operation.operation_id!r}: register one")
-        route = Route(operation.path, make_endpoint(operation, handler, runtime), name=operation.operation_id)
+        endpoints.setdefault(operation.path, {})[operation.method] = make_endpoint(
+            operation, handler, runtime
+        )
+    return [OperationsRoute(path, by_method) for path, by_method in endpoints.items()]
+
+
+class OperationsRoute(Route):
+    """One route for every operation of a path, so a 405 lists all methods in `Allow`.
+
+    FastAPI registers one route per method, and its 405 then names only the
+    first route's method, while the spec documents all of them (RFC 9110,
+    section 15.5.6, asks for the full list).
+    """
+
+    def __init__(self, path: str, endpoints: dict[str, Endpoint]) -> None:
+        async def dispatch(request: Request) -> Response:
+            return await endpoints[request.method](request)
+
+        super().__init__(path, dispatch, methods=list(endpoints), name=path)
         # Starlette adds HEAD to every GET route; FastAPI does not, and the live KMS is FastAPI.
-        route.methods = {operation.method}
-        routes.append(route)
-    return routes
+        self.methods = set(endpoints)
+        self.operation_ids = {method: endpoint.__name__ for method, endpoint in endpoints.items()}
 
 
-def make_endpoint(
-    operation: CompiledOperation, handler: Handler, runtime: MockRuntime
-) -> Callable[[Request], Awaitable[Response]]:
+def make_endpoint(operation: CompiledOperation, handler: Handler, runtime: MockRuntime) -> Endpoint:
     """Bind one operation and its handler into a Starlette endpoint."""
 
     async def endpoint(request: Request) -> Response:
@@ -125,8 +141,8 @@ def response_violation(operation: CompiledOperation, reply: Reply) -> str | None
 def operation_id_for(routes: Iterable[Any], scope: Scope) -> str | None:
     """Find the operationId a request will reach, for middleware that runs before routing."""
     for route in routes:
-        if isinstance(route, Route) and route.matches(scope)[0] is Match.FULL:
-            return route.name
+        if isinstance(route, OperationsRoute) and route.matches(scope)[0] is Match.FULL:
+            return route.operation_ids.get(scope["method"])
     return None
 
 

@@ -31,7 +31,8 @@ class SchemaValidator:
 
     def __init__(self, schema: Mapping[str, Any], components: Mapping[str, Any], pointer: str) -> None:
         wrapped = {"$schema": DIALECT, "allOf": [schema], "components": components}
-        self._validator = jsonschema_rs.validator_for(wrapped)
+        # Formats (uri, date-time) are asserted, as a FastAPI service with typed fields would.
+        self._validator = jsonschema_rs.validator_for(wrapped, validate_formats=True)
         self.schema = schema
         self.pointer = pointer
 

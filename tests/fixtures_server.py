@@ -10,10 +10,12 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -68,35 +70,49 @@ def kms_mock_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "mock_server", *args]
 
 
+@dataclass
+class MockProcess:
+    """A running `kms-mock`; its output goes to a file, so a chatty server never blocks on a full pipe."""
+
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def output(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
 @contextmanager
-def run_kms_mock(
-    args: Sequence[str], port: int | None = None
-) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def run_kms_mock(args: Sequence[str], port: int | None = None) -> Iterator[tuple[str, MockProcess]]:
     """Start `kms-mock` as a process on a free loopback port; stop it with SIGTERM afterwards."""
     port = port or free_port()
     command = kms_mock_command("--host", LOOPBACK, "--port", str(port), *args)
     env = {name: value for name, value in os.environ.items() if not name.startswith("KMS_MOCK_")}
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    base_url = f"http://{LOOPBACK}:{port}"
-    try:
-        wait_until_serving(base_url, process)
-        yield base_url, process
-    finally:
-        if process.poll() is None:
-            process.terminate()
+    with tempfile.TemporaryDirectory(prefix="kms-mock-") as workdir:
+        log_path = Path(workdir) / "kms-mock.log"
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+        mock = MockProcess(process, log_path)
+        base_url = f"http://{LOOPBACK}:{port}"
         try:
-            process.communicate(timeout=STOP_TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.communicate()
+            wait_until_serving(base_url, process)
+            yield base_url, mock
+        finally:
+            end_process(process)
 
 
-def stop_kms_mock(process: subprocess.Popen[bytes]) -> tuple[int, str]:
-    """Send SIGTERM and return (exit status, stderr) once the process has ended."""
-    process.terminate()
-    _stdout, stderr = process.communicate(timeout=STOP_TIMEOUT_SECONDS)
-    return process.returncode, stderr.decode("utf-8", errors="replace")
+def end_process(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL if the process is still there after STOP_TIMEOUT_SECONDS."""
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=STOP_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
-def state_path(tmp_path: Path) -> Path:
-    return tmp_path / "state.db"
+def stop_kms_mock(mock: MockProcess) -> tuple[int, str]:
+    """Send SIGTERM and return (exit status, output) once the process has ended."""
+    mock.process.terminate()
+    status = mock.process.wait(timeout=STOP_TIMEOUT_SECONDS)
+    return status, mock.output()

@@ -4,26 +4,20 @@ from __future__ import annotations
 
 import pytest
 from fixtures_kms_app import strict_client
-from starlette.routing import Route
 
 import spec
 from mock_server.app import create_app
 from mock_server.config import MockSettings
-
-FASTAPI_OWN_PATHS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+from mock_server.routing import OperationsRoute
 
 
 def served_operations(profile: str) -> set[tuple[str, str, str]]:
     app = create_app(MockSettings(profile=profile))
     table = set()
     for route in app.router.routes:
-        if (
-            isinstance(route, Route)
-            and route.path not in FASTAPI_OWN_PATHS
-            and not route.path.startswith("/_mock/")
-        ):
-            for method in route.methods or ():
-                table.add((method, route.path, route.name))
+        if isinstance(route, OperationsRoute) and not route.path.startswith("/_mock/"):
+            for method, operation_id in route.operation_ids.items():
+                table.add((method, route.path, operation_id))
     return table
 
 

@@ -157,3 +157,10 @@ def test_operation_without_handler_fails_at_build() -> None:
 
     with pytest.raises(MissingHandler, match="getPair"):
         build_inline_app(handlers)
+
+
+def test_405_allow_lists_every_method_of_path(inline_client: TestClient) -> None:
+    response = inline_client.options("/items/a")
+
+    assert response.status_code == 405
+    assert sorted(response.headers["allow"].split(", ")) == ["DELETE", "GET"]

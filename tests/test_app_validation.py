@@ -63,3 +63,10 @@ def test_first_violation_names_schema_location() -> None:
 
 def test_first_violation_none_when_valid() -> None:
     assert money_validator().first_violation(Decimal("2.50")) is None
+
+
+def test_uri_format_asserted() -> None:
+    validator = SchemaValidator({"type": "string", "format": "uri"}, {}, "#/t")
+
+    assert validator.is_valid("https://example.test/hook")
+    assert not validator.is_valid("not a uri")
