@@ -1,9 +1,9 @@
 """Bare FastAPI app serving the two benchmarked routes from a dict.
 
-It is the ceiling of the load benchmark: the same server stack as the mock
-(uvicorn with uvloop and httptools) with no spec-driven validation, no store
-lock and no event hooks, so the gap between it and the mock is the mock's own
-cost. It keeps the work a real handler cannot skip: body parsing into a typed
+It is the ceiling of the load benchmark. It runs on the same server stack as
+the mock (uvicorn with uvloop and httptools) but has no spec-driven
+validation, no store and no event hooks. The gap between it and the mock is
+therefore the mock's own cost. It keeps the work a real handler cannot skip: body parsing into a typed
 model, decimal arithmetic and a JSON response of the same shape.
 
 Run: uvicorn --app-dir bench ceiling_app:app --loop uvloop --http httptools

@@ -1,6 +1,6 @@
 """Run one wrk cell (server, request, concurrency) and read its numbers.
 
-wrk runs with one thread on its own core; the Lua script in wrk_report.lua
+wrk runs with one thread on its own core. The Lua script in wrk_report.lua
 counts every non-2xx response and prints percentiles as one JSON line, which
 is parsed here. A cell with any non-2xx response or socket error is kept in
 the results but marked invalid, so a broken run never passes for a fast one.
@@ -24,7 +24,7 @@ REQUEST_TIMEOUT = "5s"
 
 @dataclass(frozen=True)
 class Placement:
-    """Where a process runs: the CPU it is pinned to and its nice value."""
+    """CPU placement of a process: the CPU it is pinned to and its nice value."""
 
     cpu: int
     # Below 0 the scheduler favours the process over other work on a shared machine.
@@ -138,7 +138,7 @@ def combine_runs(runs: list[CellResult]) -> dict[str, Any]:
     """Summarise repeated runs of one cell by the run with the median throughput.
 
     The median run's numbers are reported whole, not a median per column, so its
-    latencies belong to its throughput; with an even count the lower middle run
+    latencies belong to its throughput. With an even count the lower middle run
     counts. The combined cell is valid only when every run was, because one run
     with errors makes the cell suspect.
     """

@@ -4,8 +4,8 @@ Usage: python bench/profile_mock.py [--seconds N] [--out DIR]
 
 Starts the mock pinned to CPU 0, seeds it as bench/run.py does, then for each
 benchmarked request runs wrk at concurrency 16 on CPU 1 while py-spy samples
-the mock. The collapsed stacks go to DIR/profile-NAME.txt (open them with any
-flame-graph tool); the summary lists the frames with the largest share of
+the mock. The collapsed stacks go to DIR/profile-NAME.txt, which any
+flame-graph tool opens. The summary lists the frames with the largest share of
 samples, inclusive and self, with paths shortened to the package.
 py-spy comes with the bench extra: pip install -e '.[bench]'.
 """

@@ -1,9 +1,10 @@
 """Measure how busy the machine is before a measurement, and wait for it to calm down.
 
-On a 2-core machine one other busy process halves what a pinned server can
-do, so every round records the CPU use it started from. The benchmark waits,
-within a bounded time, for the machine to fall below a busy threshold, and
-reports the figure either way rather than dropping or hiding a noisy round.
+On a 2-core machine one other busy process on the server's core halves what
+the pinned server can do, so every round records the CPU use it started from.
+The benchmark waits, within a bounded time, for the machine to fall below a
+busy threshold, and reports the figure either way rather than dropping or
+hiding a noisy round.
 """
 
 from __future__ import annotations

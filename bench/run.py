@@ -5,7 +5,7 @@ Usage: python bench/run.py [--quick] [--servers mock,prism,ceiling] [--out DIR]
 Every server runs on 127.0.0.1 pinned to CPU 0 and wrk runs pinned to CPU 1.
 The run writes DIR/results.json and DIR/results.md and prints the tables. It
 exits 1 when a cell had errors or a server could not be measured, because such
-a run is not a valid result; missed speed targets alone do not change the code.
+a run is not a valid result. Missed speed targets alone leave the exit code 0.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ class RunPlan:
     # Each round measures every server once, so slow drifts in machine load
     # (other processes on a shared machine) hit all servers alike.
     rounds: int
-    # Longest wait, per server and round, for other work on the machine to calm down.
+    # Maximum wait, per server and round, for other work on the machine to calm down.
     quiet_wait_s: float
     startup_runs: int
     large_key_count: int

@@ -29,7 +29,7 @@ def key_ids(organization: str, count: int) -> list[str]:
 
 
 def key_fixture(organization: str, key_id: str, index: int) -> dict[str, Any]:
-    """An ORG key, or a TEAM_ALL key on the bench team for every tenth key."""
+    """Build an ORG key fixture, or a TEAM_ALL one on the bench team for every tenth key."""
     on_team = index % 10 == 0
     return {
         "key_id": key_id,

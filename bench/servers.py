@@ -62,7 +62,7 @@ def mock_command(extra_args: tuple[str, ...] = ()) -> ServerCommand:
 
 
 def kms_mock_entry() -> tuple[str, ...]:
-    """The installed `kms-mock` script beside this interpreter, else `python -m mock_server`."""
+    """Return the installed `kms-mock` script beside this interpreter, else `python -m mock_server`."""
     script = Path(sys.executable).parent / "kms-mock"
     if script.exists():
         return (str(script),)
@@ -109,7 +109,7 @@ def started(command: ServerCommand, placement: Placement, log_dir: Path) -> Iter
 
 
 def wait_until_ready(server: RunningServer, path: str, log_path: Path) -> float:
-    """Poll until `path` answers with any HTTP status; return the seconds it took."""
+    """Poll until `path` returns any HTTP status; return the seconds it took."""
     started_at = time.monotonic()
     deadline = started_at + READY_TIMEOUT_S
     while time.monotonic() < deadline:
@@ -123,7 +123,7 @@ def wait_until_ready(server: RunningServer, path: str, log_path: Path) -> float:
             return time.monotonic() - started_at
         except httpx.TransportError:
             time.sleep(0.02)
-    raise TimeoutError(f"{server.name} did not answer {path} within {READY_TIMEOUT_S} s; see {log_path}")
+    raise TimeoutError(f"{server.name} did not respond on {path} within {READY_TIMEOUT_S} s; see {log_path}")
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:

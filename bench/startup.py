@@ -33,7 +33,7 @@ class StartupResult:
 
 
 def time_to_first_ok(command: ServerCommand, placement: Placement, log_path: Path) -> float:
-    """Start `command` once and return the seconds until its ready path answers 200."""
+    """Start `command` once and return the seconds until its ready path returns 200."""
     port = free_port()
     url = f"http://127.0.0.1:{port}{command.ready_path}"
     with log_path.open("wb") as log_file:
@@ -52,7 +52,7 @@ def poll_for_ok(url: str, process: subprocess.Popen[bytes], started_at: float) -
     with httpx.Client(timeout=1.0) as client:
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                raise RuntimeError(f"server exited with code {process.returncode} before answering {url}")
+                raise RuntimeError(f"server exited with code {process.returncode} before responding on {url}")
             try:
                 if client.get(url).status_code == 200:
                     return time.monotonic() - started_at

@@ -15,8 +15,8 @@ REFERENCE_CONCURRENCY = 16
 SPEND_READ = "GET /spend/org/{id}"
 CREATE_KEY = "POST /keys/"
 # Throughput with 100,000 keys must be at least this share of throughput with
-# 100 keys for the spend read to count as flat; wrk runs of a few seconds vary
-# by a few per cent between identical runs on this kind of machine.
+# 100 keys for the spend read to count as flat. The margin allows for the
+# variation between short wrk runs; it is a judgement, not a measured bound.
 FLAT_MIN_RATIO = 0.85
 
 

@@ -14,8 +14,8 @@ BENCH_DIR = Path(__file__).resolve().parents[1] / "bench"
 
 
 def load_bench_module(name: str) -> ModuleType:
-    # bench/ holds scripts, not a package; loading by path under a prefixed name
-    # keeps its short module names (load, targets) out of sys.modules' top level.
+    # bench/ contains scripts, not a package. Loading them by path under a prefixed
+    # name keeps their short module names (load, targets) out of sys.modules.
     spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH_DIR / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
