@@ -5,6 +5,7 @@ and `pytest contract_tests` are the two ways to call it from outside.
 """
 
 from contract_tests.errors import ExitCode
-from contract_tests.runner import RunConfig, RunOutcome, run
+from contract_tests.results import RunResults
+from contract_tests.runner import RunConfig, run
 
-__all__ = ["ExitCode", "RunConfig", "RunOutcome", "run"]
+__all__ = ["ExitCode", "RunConfig", "RunResults", "run"]

@@ -126,9 +126,9 @@ def run_and_write(config: RunConfig, report_dir: Path, lang: str, gaps_ok: bool)
     errors = Console(stderr=True)
     with progress_line(errors, lang) as progress:
         config.progress = progress
-        outcome = run(config)
-    results = outcome.results.to_dict(gaps_ok=gaps_ok)
-    results["spec_comparison"] = compare_with_target(outcome.target_document, config.url)
+        run_results = run(config)
+    results = run_results.to_dict(gaps_ok=gaps_ok)
+    results["spec_comparison"] = compare_with_target(run_results.target_document, config.url)
     write_outputs(results, report_dir, lang, errors)
     print_summary(Console(), results, report_dir, lang)
     return int(results["summary"]["exit_code"])

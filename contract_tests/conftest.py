@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 import spec
-from contract_tests.runner import DEFAULT_MAX_EXAMPLES, VIEWS, RunConfig, RunOutcome, run
+from contract_tests.results import RunResults
+from contract_tests.runner import DEFAULT_MAX_EXAMPLES, VIEWS, RunConfig, run
 from contract_tests.scenarios import SCENARIOS
 
 
@@ -44,7 +45,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 @pytest.fixture(scope="session")
-def contract_run(request: pytest.FixtureRequest) -> RunOutcome:
+def contract_run(request: pytest.FixtureRequest) -> RunResults:
     """Run the suite once with the command-line options."""
     option: Any = request.config.getoption
     return run(

@@ -158,6 +158,8 @@ class RunResults:
     leftovers: list[Leftover] = field(default_factory=list)
     spec_comparison: dict[str, Any] | None = None
     executed: bool = True
+    # The target's own /openapi.json, kept for the static comparison; not part of results.json.
+    target_document: dict[str, Any] | None = None
 
     def operation(self, operation_id: str) -> OperationResult:
         for result in self.operations:

@@ -61,15 +61,7 @@ class RunConfig:
     progress: Progress | None = None
 
 
-@dataclass
-class RunOutcome:
-    """The results plus what only the CLI needs: the target's own OpenAPI document, if any."""
-
-    results: RunResults
-    target_document: dict[str, Any] | None
-
-
-def run(config: RunConfig) -> RunOutcome:
+def run(config: RunConfig) -> RunResults:
     """Run the suite as configured and return its results; raise only when nothing could run."""
     _validate(config)
     started = _now()
@@ -100,7 +92,8 @@ def run(config: RunConfig) -> RunOutcome:
     for result in results:
         result.conclude()
     run_results.run.finished_at = _now()
-    return RunOutcome(run_results, target_document)
+    run_results.target_document = target_document
+    return run_results
 
 
 def _exercise(

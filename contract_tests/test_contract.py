@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from contract_tests.results import OperationState
-from contract_tests.runner import RunOutcome
+from contract_tests.results import OperationState, RunResults
 
 
-def test_operation_holds(contract_run: RunOutcome, operation_id: str) -> None:
-    result = contract_run.results.operation(operation_id)
+def test_operation_holds(contract_run: RunResults, operation_id: str) -> None:
+    result = contract_run.operation(operation_id)
     if result.state in (OperationState.MISSING, OperationState.NOT_TESTED):
         pytest.skip(f"{result.state.value}: {result.reason}")
 
@@ -21,8 +20,8 @@ def test_operation_holds(contract_run: RunOutcome, operation_id: str) -> None:
     assert result.state is OperationState.CONFORMS, details
 
 
-def test_scenario_passes(contract_run: RunOutcome, scenario_name: str) -> None:
-    scenario = next(s for s in contract_run.results.scenarios if s.name == scenario_name)
+def test_scenario_passes(contract_run: RunResults, scenario_name: str) -> None:
+    scenario = next(s for s in contract_run.scenarios if s.name == scenario_name)
     if scenario.state == "skipped":
         pytest.skip(scenario.message)
 

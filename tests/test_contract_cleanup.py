@@ -41,22 +41,39 @@ def test_remote_run_deletes_what_it_created() -> None:
     app = create_app(MockSettings(strict=True))
     session = asgi.get_client(app)
 
-    outcome = run(RunConfig(url="http://kms.example.test", session=session, allow_writes=True, max_examples=5,
-                            seed=9, run_prefix=PREFIX))
+    outcome = run(
+        RunConfig(
+            url="http://kms.example.test",
+            session=session,
+            allow_writes=True,
+            max_examples=5,
+            seed=9,
+            run_prefix=PREFIX,
+        )
+    )
 
     assert organization_ids(state_of(app)) == []
-    assert [leftover.kind for leftover in outcome.results.leftovers if leftover.kind != "webhook"] == []
+    assert [leftover.kind for leftover in outcome.leftovers if leftover.kind != "webhook"] == []
 
 
 def test_leftovers_listed_without_delete_operation() -> None:
     app = create_app(MockSettings(profile="live", strict=True))
     session = asgi.get_client(app)
 
-    outcome = run(RunConfig(url="http://kms.example.test", session=session, allow_writes=True, max_examples=3,
-                            seed=9, run_prefix=PREFIX, stateful=False))
+    outcome = run(
+        RunConfig(
+            url="http://kms.example.test",
+            session=session,
+            allow_writes=True,
+            max_examples=3,
+            seed=9,
+            run_prefix=PREFIX,
+            stateful=False,
+        )
+    )
 
     remaining = organization_ids(state_of(app))
-    left_over = {leftover.id for leftover in outcome.results.leftovers if leftover.kind == "organization"}
+    left_over = {leftover.id for leftover in outcome.leftovers if leftover.kind == "organization"}
     assert remaining
     assert left_over == set(remaining)
-    assert all("deleteOrganization" in leftover.reason for leftover in outcome.results.leftovers)
+    assert all("deleteOrganization" in leftover.reason for leftover in outcome.leftovers)

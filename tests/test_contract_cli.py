@@ -56,7 +56,7 @@ def test_unreachable_message_in_chinese(tmp_path: Path, capsys: pytest.CaptureFi
 
 @pytest.fixture(scope="module")
 def stored_results(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    results = run(RunConfig(max_examples=2, seed=1, stateful=False)).results.to_dict()
+    results = run(RunConfig(max_examples=2, seed=1, stateful=False)).to_dict()
     path = tmp_path_factory.mktemp("stored") / "results.json"
     path.write_text(json.dumps(results), "utf-8")
     return path

@@ -15,11 +15,11 @@ def test_suite_catches_fault(name: str) -> None:
 
     outcome = run(RunConfig(app=faulty_app(name), max_examples=5, seed=7))
 
-    operation = outcome.results.operation(fault.operation_id)
+    operation = outcome.operation(fault.operation_id)
     failed_checks = {failure.check for failure in operation.failures}
     assert fault.check in failed_checks, f"{name}: {fault.operation_id} failed only {failed_checks}"
     assert operation.state.value == "violates"
-    assert outcome.results.to_dict()["summary"]["exit_code"] == 1
+    assert outcome.to_dict()["summary"]["exit_code"] == 1
 
 
 def test_faults_cover_ten_distinct_checks() -> None:

@@ -104,7 +104,7 @@ def test_remote_target_gets_only_reads() -> None:
     assert session.seen, "the injected session was never used"
     assert methods <= {"GET", "HEAD"}, methods
     assert all(url.startswith("http://kms.example.test/") for _method, url in session.seen)
-    assert outcome.results.run.target["kind"] == "remote"
+    assert outcome.run.target["kind"] == "remote"
 
 
 def test_remote_target_leaves_writes_untested() -> None:
@@ -112,10 +112,10 @@ def test_remote_target_leaves_writes_untested() -> None:
 
     outcome = run(RunConfig(url="http://kms.example.test", session=session, max_examples=2, seed=1))
 
-    states = {op.operationId: (op.method, op.state.value) for op in outcome.results.operations}
+    states = {op.operationId: (op.method, op.state.value) for op in outcome.operations}
     assert {state for method, state in states.values() if method in WRITE_METHODS} == {"not_tested"}
     assert {state for method, state in states.values() if method == "GET"} == {"conforms"}
-    assert all(scenario.state == "skipped" for scenario in outcome.results.scenarios)
+    assert all(scenario.state == "skipped" for scenario in outcome.scenarios)
 
 
 def test_remote_with_allow_writes_sends_writes() -> None:
@@ -167,7 +167,7 @@ def test_same_seed_same_failures() -> None:
         config = RunConfig(
             app=faulty_app("remaining_off_by_one"), max_examples=8, seed=11, run_prefix="kmsct-5eed00"
         )
-        results = run(config).results
+        results = run(config)
         return sorted(
             (op.operationId, f.check, f.title, f.status_code, op.tests_run)
             for op in results.operations
@@ -185,9 +185,7 @@ def test_junit_failures_match_failed_checks(tmp_path: Path) -> None:
 
     from contract_tests.junit import write_junit
 
-    results = run(
-        RunConfig(app=faulty_app("litellm_key_without_sk"), max_examples=2, seed=5)
-    ).results.to_dict()
+    results = run(RunConfig(app=faulty_app("litellm_key_without_sk"), max_examples=2, seed=5)).to_dict()
 
     suite = ET.parse(write_junit(results, tmp_path / "junit.xml")).getroot().find("testsuite")
     assert suite is not None
