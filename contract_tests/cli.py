@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 from rich.console import Console
@@ -27,16 +27,30 @@ from mock_server.i18n import lang_from_argv
 logger = logging.getLogger("kms_contract")
 
 DEFAULT_REPORT_DIR = Path("reports/out")
+FC = TypeVar("FC", bound=Callable[..., Any])
 
 
 def build_cli(lang: str) -> click.Group:
     """Build the command group with help text in `lang`."""
+    group = click.Group("kms-contract", help=message("cli.help", lang))
+    group.add_command(_run_command(lang))
+    group.add_command(_report_command(lang))
+    return group
 
-    @click.group(help=message("cli.help", lang))
-    def cli() -> None:
-        pass
 
-    @cli.command("run", help=message("run.help", lang))
+def _lang_option(lang: str) -> Callable[[FC], FC]:
+    # Read before click parses (see `invoke`); declared here so that click accepts it and lists it in help.
+    return click.option(
+        "--lang",
+        "lang_option",
+        type=click.Choice(["en", "zh-CN"]),
+        default=None,
+        help=message("opt.lang", lang),
+    )
+
+
+def _run_command(lang: str) -> click.Command:
+    @click.command("run", help=message("run.help", lang))
     @click.option("--url", default=None, help=message("opt.url", lang))
     @click.option(
         "--view",
@@ -62,13 +76,7 @@ def build_cli(lang: str) -> click.Group:
         show_default=True,
         help=message("opt.report_dir", lang),
     )
-    @click.option(
-        "--lang",
-        "lang_option",
-        type=click.Choice(["en", "zh-CN"]),
-        default=None,
-        help=message("opt.lang", lang),
-    )
+    @_lang_option(lang)
     @click.option("--gaps-ok", is_flag=True, help=message("opt.gaps_ok", lang))
     def run_command(
         url: str | None,
@@ -91,23 +99,21 @@ def build_cli(lang: str) -> click.Group:
         )
         return run_and_write(config, report_dir, lang, gaps_ok)
 
-    @cli.command("report", help=message("report.help", lang))
+    return run_command
+
+
+def _report_command(lang: str) -> click.Command:
+    @click.command("report", help=message("report.help", lang))
     @click.argument("results_path", metavar="RESULTS", type=click.Path(exists=True, path_type=Path))
     @click.option("--out", type=click.Path(path_type=Path), default=None, help=message("opt.out", lang))
-    @click.option(
-        "--lang",
-        "lang_option",
-        type=click.Choice(["en", "zh-CN"]),
-        default=None,
-        help=message("opt.lang", lang),
-    )
+    @_lang_option(lang)
     def report_command(results_path: Path, out: Path | None, lang_option: str | None) -> int:
         results = load_results(results_path, lang)
         out_dir = out if out is not None else results_path.parent
         write_outputs(results, out_dir, lang, Console(stderr=True))
         return int(ExitCode.HOLDS)
 
-    return cli
+    return report_command
 
 
 def parse_headers(values: Sequence[str], lang: str) -> dict[str, str]:
