@@ -4,7 +4,7 @@
 compiles their validators and binds each operationId to its handler. The same
 machinery serves the `/_mock/` control API from its own spec. FastAPI wraps the
 routes and contributes what the live KMS gets from it: `/openapi.json`,
-`/docs`, 404 and 405 answers for unknown routes, and the redirect that adds a
+`/docs`, the 404 and 405 responses for unknown routes, and the redirect that adds a
 missing trailing slash.
 """
 
@@ -58,7 +58,7 @@ def create_app(
     for extension in installed:
         if extension.install is not None:
             extension.install(app, runtime)
-    # Added last, so it is the outermost middleware and every other one sees the guarded path.
+    # Added last, so it is the outermost middleware and every other one gets the guarded path.
     app.add_middleware(EncodedSlashGuard)
     return app
 
@@ -79,7 +79,7 @@ def add_baseline_webhook_state(runtime: MockRuntime) -> None:
 
 
 def served_document(profile: str) -> dict[str, Any]:
-    """The profile's view of the spec, as plain JSON data for `/openapi.json`."""
+    """Return the profile's view of the spec as plain JSON data, for `/openapi.json`."""
     document = spec.view(spec.load_spec(), profile)
     # YAML may hold dates and other non-JSON scalars; a round trip makes the document servable.
     return json.loads(json.dumps(document, default=str))  # type: ignore[no-any-return]
@@ -108,7 +108,7 @@ def add_control_routes(app: FastAPI, runtime: MockRuntime, extensions: Sequence[
 
 
 def control_document() -> dict[str, Any]:
-    """The control spec, with paths under `/_mock/` whether or not the file spells the prefix."""
+    """Load the control spec with every path under `/_mock/`, whether or not the file spells the prefix."""
     document = spec.load_control_spec()
     paths = document.get("paths") or {}
     document["paths"] = {prefixed(path): item for path, item in paths.items()}

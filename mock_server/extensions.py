@@ -23,7 +23,7 @@ Hook = Callable[[MockRuntime], Awaitable[None]]
 
 @dataclass(frozen=True)
 class Extension:
-    """What one component adds to the mock."""
+    """Handlers and hooks that one component adds to the mock."""
 
     name: str
     # KMS operations this component serves, by operationId; they replace the baseline handlers.

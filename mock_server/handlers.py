@@ -39,7 +39,7 @@ def one_of_aliases(body: Mapping[str, Any], canonical: str, alias: str) -> str:
 
 
 def org_filter(call: Call) -> str | None:
-    """The optional `c_organization_id` query parameter that narrows team and user look-ups."""
+    """Return the optional `c_organization_id` query parameter that narrows team and user look-ups."""
     return call.query.get("c_organization_id")
 
 

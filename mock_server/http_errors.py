@@ -18,7 +18,7 @@ from mock_server.validation import ErrorDetail
 
 
 class RequestRejected(Exception):
-    """A request the mock answers with an error before any handler runs."""
+    """A request the mock rejects with an error before any handler runs."""
 
     status_code = 400
 

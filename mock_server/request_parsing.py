@@ -31,7 +31,7 @@ INTEGER_TEXT = re.compile(r"-?[0-9]+")
 
 @dataclass
 class Call:
-    """One validated request, as a handler sees it."""
+    """One validated request, as a handler receives it."""
 
     operation: CompiledOperation
     runtime: MockRuntime
@@ -92,7 +92,7 @@ def coerce(text: str, value_type: str) -> object:
 
 
 def missing(loc: tuple[str | int, ...]) -> ErrorDetail:
-    """The 422 entry for a required value that is absent."""
+    """Build the 422 entry for a required value that is absent."""
     return {"type": "missing", "loc": list(loc), "msg": "Field required", "input": None}
 
 
@@ -121,7 +121,7 @@ def reject_constant(name: str) -> object:
 
 
 def json_invalid(error: Exception) -> ErrorDetail:
-    """The 422 entry FastAPI sends for a body that is not JSON."""
+    """Build the 422 entry FastAPI sends for a body that is not JSON."""
     position = error.pos if isinstance(error, json.JSONDecodeError) else 0
     message = error.msg if isinstance(error, json.JSONDecodeError) else str(error) or type(error).__name__
     return {

@@ -3,7 +3,7 @@
 Routes are plain Starlette routes, not FastAPI path operations: the spec
 already describes parameters and bodies, and skipping pydantic keeps a spend
 read close to the speed of a bare app. FastAPI still provides the rest: its
-404 and 405 answers for unknown routes, the trailing-slash redirect and the
+404 and 405 responses for unknown routes, the trailing-slash redirect and the
 `/docs` page.
 """
 
@@ -38,7 +38,7 @@ OPERATION_ID_KEY = "kms.operation_id"
 
 @dataclass
 class Reply:
-    """What a handler returns: a status, a JSON-ready body (None for no body) and headers."""
+    """Result of a handler: a status, a JSON-ready body (None for no body) and headers."""
 
     status: int
     body: Any = None
@@ -73,7 +73,7 @@ class OperationsRoute(Route):
 
     FastAPI registers one route per method, and its 405 then names only the
     first route's method, while the spec documents all of them (RFC 9110,
-    section 15.5.6, asks for the full list).
+    section 15.5.6, requires the full list).
     """
 
     def __init__(self, path: str, endpoints: dict[str, Endpoint]) -> None:
@@ -97,8 +97,10 @@ def make_endpoint(operation: CompiledOperation, handler: Handler, runtime: MockR
             if not isinstance(reply, Reply):
                 reply = await reply
         except RequestRejected as rejected:
+            logger.debug("%s rejected with %d", operation.operation_id, rejected.status_code)
             reply = Reply(rejected.status_code, {"detail": rejected.detail})
         except KmsError as error:
+            logger.debug("%s failed with %d: %s", operation.operation_id, error.status_code, error.detail)
             reply = domain_error_reply(error)
         if runtime.settings.strict:
             return strict_response(operation, reply)
@@ -109,7 +111,7 @@ def make_endpoint(operation: CompiledOperation, handler: Handler, runtime: MockR
 
 
 def domain_error_reply(error: KmsError) -> Reply:
-    """Map a store error to its HTTP answer; `Invalid` brings FastAPI's 422 list shape itself."""
+    """Map a store error to its HTTP response; `Invalid` brings FastAPI's 422 list shape itself."""
     return Reply(error.status_code, error.to_json())
 
 

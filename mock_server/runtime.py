@@ -1,9 +1,9 @@
 """The live parts of one mock, shared by every request through `app.state.runtime`.
 
-A dataclass with optional slots rather than module globals: each `create_app`
-call gets its own store and helpers, so tests can run several mocks in one
-process, and the webhook and fault modules attach themselves without the HTTP
-layer importing them.
+It is a dataclass with optional slots rather than module globals. Each
+`create_app` call gets its own store and helpers, so tests can run several mocks
+in one process. The webhook and fault modules attach themselves without the
+HTTP layer importing them.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ class MockRuntime:
             hook()
 
     def dump(self) -> dict[str, Any]:
-        """The store's dump plus every extension's section."""
+        """Return the store's dump plus every extension's section."""
         state: dict[str, Any] = dict(self.store.dump())
         for name, section in self.state_sections.items():
             state[name] = section()
