@@ -91,7 +91,8 @@ def add_kms_routes(
     handlers: dict[str, Handler] = {**KMS_HANDLERS, **WEBHOOK_HANDLERS}
     for extension in extensions:
         handlers.update(extension.handlers)
-    app.router.routes.extend(build_routes(compile_operations(document), handlers, runtime))
+    operations = compile_operations(document, with_responses=runtime.settings.strict)
+    app.router.routes.extend(build_routes(operations, handlers, runtime))
 
 
 def add_control_routes(app: FastAPI, runtime: MockRuntime, extensions: Sequence[Extension]) -> None:
@@ -99,7 +100,7 @@ def add_control_routes(app: FastAPI, runtime: MockRuntime, extensions: Sequence[
     handlers: dict[str, Handler] = dict(CONTROL_HANDLERS)
     for extension in extensions:
         handlers.update(extension.control_handlers)
-    operations = compile_operations(control_document())
+    operations = compile_operations(control_document(), with_responses=runtime.settings.strict)
     served = [operation for operation in operations if operation.operation_id in handlers]
     skipped = sorted(operation.operation_id for operation in operations if operation not in served)
     if skipped:

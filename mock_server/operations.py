@@ -8,6 +8,7 @@ request then only looks values up in these frozen objects.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -78,9 +79,15 @@ class SpecError(ValueError):
     """The OpenAPI document cannot drive the mock (for example a missing operationId)."""
 
 
-def compile_operations(document: Mapping[str, Any]) -> list[CompiledOperation]:
-    """Compile every operation of `document`, in the document's order."""
-    compiler = _Compiler(document)
+def compile_operations(
+    document: Mapping[str, Any], *, with_responses: bool = True
+) -> list[CompiledOperation]:
+    """Compile every operation of `document`, in the document's order.
+
+    Response validators are only needed to check responses (strict mode);
+    `with_responses=False` leaves them out and starts faster.
+    """
+    compiler = _Compiler(document, with_responses)
     return [compiler.operation(path, method, item) for path, method, item in iter_operations(document)]
 
 
@@ -95,9 +102,13 @@ def iter_operations(document: Mapping[str, Any]) -> Iterator[tuple[str, str, Map
 class _Compiler:
     """Resolves local `$ref`s and builds validators against one document's components."""
 
-    def __init__(self, document: Mapping[str, Any]) -> None:
+    def __init__(self, document: Mapping[str, Any], with_responses: bool) -> None:
         self._document = document
         self._components = document.get("components") or {}
+        self._with_responses = with_responses
+        # Many parameters and responses share one schema (a `$ref` to the same component);
+        # compiling each distinct schema once keeps start-up short.
+        self._compiled: dict[str, SchemaValidator] = {}
 
     def resolve(self, node: Mapping[str, Any]) -> Mapping[str, Any]:
         """Follow `$ref` chains to a local object such as `#/components/parameters/X`."""
@@ -120,7 +131,11 @@ class _Compiler:
         return target  # type: ignore[no-any-return]
 
     def validator(self, schema: Mapping[str, Any], pointer: str) -> SchemaValidator:
-        return SchemaValidator(schema, self._components, pointer)
+        key = json.dumps(schema, sort_keys=True, default=str)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = self._compiled[key] = SchemaValidator(schema, self._components, pointer)
+        return compiled.at(pointer)
 
     def operation(self, path: str, method: str, item: Mapping[str, Any]) -> CompiledOperation:
         operation = item[method]
@@ -176,7 +191,7 @@ class _Compiler:
             response = self.resolve(raw)
             media = (response.get("content") or {}).get(JSON_MEDIA_TYPE)
             validator = None
-            if media is not None and "schema" in media:
+            if self._with_responses and media is not None and "schema" in media:
                 location = f"{pointer}/responses/{status}/content/application~1json/schema"
                 validator = self.validator(media["schema"], location)
             shapes[str(status).upper()] = ResponseShape(status=str(status), validator=validator)

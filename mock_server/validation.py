@@ -29,12 +29,16 @@ class SchemaValidator:
 
     __slots__ = ("_validator", "pointer", "schema")
 
-    def __init__(self, schema: Mapping[str, Any], components: Mapping[str, Any], pointer: str) -> None:
-        wrapped = {"$schema": DIALECT, "allOf": [schema], "components": components}
-        # Formats (uri, date-time) are asserted, as a FastAPI service with typed fields would.
-        self._validator = jsonschema_rs.validator_for(wrapped, validate_formats=True)
+    def __init__(
+        self, schema: Mapping[str, Any], components: Mapping[str, Any], pointer: str, compiled: Any = None
+    ) -> None:
+        self._validator = compiled if compiled is not None else compile_schema(schema, components)
         self.schema = schema
         self.pointer = pointer
+
+    def at(self, pointer: str) -> SchemaValidator:
+        """Return a validator sharing this compiled schema, reporting errors at another spec location."""
+        return SchemaValidator(self.schema, {}, pointer, compiled=self._validator)
 
     def is_valid(self, instance: object) -> bool:
         """Return whether `instance` satisfies the schema."""
@@ -49,6 +53,13 @@ class SchemaValidator:
         for error in self._validator.iter_errors(instance):
             return f"{error.message} (schema {self.pointer}{schema_suffix(error.schema_path)})"
         return None
+
+
+def compile_schema(schema: Mapping[str, Any], components: Mapping[str, Any]) -> Any:
+    """Compile `schema` so that its `$ref`s to `#/components/...` resolve against `components`."""
+    wrapped = {"$schema": DIALECT, "allOf": [schema], "components": components}
+    # Formats (uri, date-time) are asserted, as a FastAPI service with typed fields would.
+    return jsonschema_rs.validator_for(wrapped, validate_formats=True)
 
 
 def schema_suffix(schema_path: Sequence[str | int]) -> str:
