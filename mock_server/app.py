@@ -21,8 +21,9 @@ from fastapi import FastAPI
 import spec
 from mock_server import __version__
 from mock_server.config import MockSettings
-from mock_server.control import CONTROL_HANDLERS, CONTROL_PREFIX, load_fixture_file
+from mock_server.control import CONTROL_HANDLERS, CONTROL_PREFIX
 from mock_server.extensions import Extension, default_extensions
+from mock_server.fixtures import load_fixture_file
 from mock_server.handlers import KMS_HANDLERS, WEBHOOK_ENDPOINTS_KEY, WEBHOOK_HANDLERS
 from mock_server.operations import compile_operations
 from mock_server.routing import EncodedSlashGuard, Handler, build_routes

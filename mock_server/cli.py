@@ -23,6 +23,7 @@ import uvicorn
 from mock_server.config import LOG_LEVELS, PROFILES, MockSettings, parse_schedule, settings_from_env
 from mock_server.errors import KmsError, StateFileError
 from mock_server.faults import FaultConfigError
+from mock_server.fixtures import FixtureError
 from mock_server.i18n import SUPPORTED, lang_from_argv, translate
 from mock_server.messages import MESSAGES
 
@@ -171,6 +172,9 @@ def build_app(settings: MockSettings, lang: str) -> Any:
         fail(translate(MESSAGES, "faults_error", lang, reason=error))
     except (OSError, ValueError, KmsError) as error:
         reason = getattr(error, "detail", None) or error
+        if isinstance(error, FixtureError):
+            # The message already names the file; keep the entry and the problem only.
+            reason = str(error).removeprefix(f"{error.source}: ")
         fail(translate(MESSAGES, "fixtures_error", lang, path=settings.fixtures, reason=reason))
 
 

@@ -9,13 +9,7 @@ delivery log are served by their own extensions.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from decimal import Decimal
-from pathlib import Path
-from typing import Any
-
-import yaml
 
 from mock_server.handlers import money_field
 from mock_server.money import format_money
@@ -47,25 +41,6 @@ def dump_state(call: Call) -> Reply:
     state = call.runtime.dump()
     state.setdefault("key_spend", [{"key_id": key["key_id"], "spend": key["spend"]} for key in state["keys"]])
     return Reply(200, state)
-
-
-def load_fixture_file(path: Path) -> Any:
-    """Read a fixture document from JSON or YAML; numbers become Decimal, never float."""
-    text = path.read_text(encoding="utf-8")
-    if path.suffix.lower() == ".json":
-        return json.loads(text, parse_float=Decimal)
-    return yaml.load(text, Loader=DecimalSafeLoader)  # noqa: S506 - a SafeLoader subclass
-
-
-class DecimalSafeLoader(yaml.SafeLoader):
-    """A safe YAML loader that reads floats as Decimal, so a quota of 1.10 keeps its scale."""
-
-
-def _construct_decimal(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal:
-    return Decimal(str(loader.construct_scalar(node)))  # type: ignore[arg-type]
-
-
-DecimalSafeLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
 
 
 CONTROL_HANDLERS: Mapping[str, Handler] = {
