@@ -202,6 +202,10 @@ def invoke(argv: Sequence[str] | None = None) -> int:
         errors.print(message("error.headline", lang, detail=error), markup=False)
         errors.print(message(tip, lang), markup=False)
         return int(code)
+    except Exception as error:  # noqa: BLE001 - the one boundary that turns a crash into an exit code
+        logger.exception("kms-contract stopped on an unexpected error")
+        errors.print(message("error.internal", lang, detail=repr(error)), markup=False)
+        return int(ExitCode.COULD_NOT_RUN)
     return int(returned) if isinstance(returned, int) else int(ExitCode.HOLDS)
 
 

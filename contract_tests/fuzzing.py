@@ -8,6 +8,7 @@ start with the run prefix.
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -98,6 +99,37 @@ def fuzz_operation(operation: Operation, evaluator: Evaluator, fuzz: FuzzSetting
         except Unsatisfiable:
             # An operation without inputs has no negative cases; nothing is left untested by skipping.
             logger.debug("no %s cases for %s", mode, operation.label)
+
+
+def without_links_to_others(document: dict[str, Any], keep: frozenset[str]) -> dict[str, Any]:
+    """Return a copy of `document` whose links only lead to operations in `keep`.
+
+    The live view drops operations that links still name, and schemathesis rejects a link to an
+    operation the document lacks. Links to operations the run may not send are useless anyway.
+    """
+    pruned = copy.deepcopy(document)
+    named = pruned.get("components", {}).get("links", {})
+    for item in pruned.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict):
+                continue
+            for response in operation.get("responses", {}).values():
+                links = response.get("links") if isinstance(response, dict) else None
+                if isinstance(links, dict):
+                    response["links"] = {
+                        name: link for name, link in links.items() if _link_target(link, named) in keep
+                    }
+    for name in [name for name, link in named.items() if link.get("operationId") not in keep]:
+        del named[name]
+    return pruned
+
+
+def _link_target(link: dict[str, Any], named: dict[str, Any]) -> str | None:
+    reference = link.get("$ref")
+    if isinstance(reference, str):
+        link = named.get(reference.rsplit("/", 1)[-1], {})
+    target = link.get("operationId")
+    return target if isinstance(target, str) else None
 
 
 def run_stateful(

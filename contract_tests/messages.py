@@ -109,6 +109,11 @@ MESSAGES: Catalogue = {
         "en": "Tip: check the --url and that the server answers, then run again.",
         "zh-CN": "提示：请检查 --url 是否正确、服务是否可访问，然后重试。",
     },
+    "error.internal": {
+        "en": "Internal error of kms-contract: {detail}. The traceback is above; "
+        "please report it together with the command you ran.",
+        "zh-CN": "kms-contract 内部错误：{detail}。错误堆栈见上方，请连同所执行的命令一起反馈。",
+    },
     "error.header": {
         "en": "--header {value!r} is not NAME:VALUE; write for example --header 'Authorization: Bearer abc'",
         "zh-CN": "--header {value!r} 不是 NAME:VALUE 格式；例如 --header 'Authorization: Bearer abc'",

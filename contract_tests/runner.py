@@ -87,8 +87,11 @@ def run(config: RunConfig) -> RunResults:
     )
     run_results = RunResults(run=info, operations=results)
 
-    _exercise(config, document, evaluator, run_results, seed)
-    run_results.leftovers = clean_up(client, created, _present(results, "deleteOrganization"))
+    try:
+        _exercise(config, document, evaluator, run_results, seed)
+    finally:
+        # Clean up even when the run stops early, so a failed run leaves no more data behind than needed.
+        run_results.leftovers = clean_up(client, created, _present(results, "deleteOrganization"))
     for result in results:
         result.conclude()
     run_results.run.finished_at = _now()
@@ -115,8 +118,9 @@ def _exercise(
     if config.stateful and evaluator.client.target.writes_enabled:
         _report(config, "stateful", len(testable), len(testable))
         allowed = frozenset(testable)
+        linked = _schemathesis_schema(fuzzing.without_links_to_others(document, allowed))
         fuzzing.run_stateful(
-            schema, evaluator, fuzz, lambda case: case.operation.definition.raw.get("operationId") in allowed
+            linked, evaluator, fuzz, lambda case: case.operation.definition.raw.get("operationId") in allowed
         )
     if config.scenarios:
         _report(config, "scenarios", len(testable), len(testable))

@@ -195,3 +195,12 @@ def test_junit_failures_match_failed_checks(tmp_path: Path) -> None:
     assert failed == expected
     assert "litellm_key_starts_with_sk" in failed
     assert int(suite.get("failures", "-1")) == len(expected)
+
+
+def test_live_view_of_mock_holds(tmp_path: Path) -> None:
+    code, results = run_cli(tmp_path, "--view", "live", "--max-examples", "2")
+
+    live = {op.operation_id for op in spec.operations(spec.view(spec.load_spec(), "live"))}
+    assert code == 0
+    assert {op["operationId"] for op in results["operations"]} == live
+    assert results["run"]["view"] == "live"
