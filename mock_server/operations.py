@@ -199,7 +199,7 @@ class _Compiler:
 
 
 def primitive_type(schema: Mapping[str, Any]) -> str:
-    """The JSON type a parameter's text is converted to before validation."""
+    """Return the JSON type that a parameter's text is converted to before validation."""
     declared = schema.get("type", "string")
     if isinstance(declared, list):
         declared = next((name for name in declared if name != "null"), "string")

@@ -35,7 +35,7 @@ def free_port() -> int:
 
 
 def wait_until_serving(base_url: str, process: subprocess.Popen[bytes] | None = None) -> None:
-    """Poll GET /openapi.json until it answers, for at most START_TIMEOUT_SECONDS."""
+    """Poll GET /openapi.json until it responds, for at most START_TIMEOUT_SECONDS."""
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:

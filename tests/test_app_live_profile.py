@@ -1,4 +1,4 @@
-"""The live profile: proposed operations answer exactly as unknown routes do on FastAPI."""
+"""The live profile: proposed operations respond exactly as unknown routes do on FastAPI."""
 
 from __future__ import annotations
 

@@ -14,11 +14,12 @@ from fixtures_server import kms_mock_command, run_kms_mock, stop_kms_mock
 
 from mock_server import cli
 from mock_server.config import MockSettings
+from mock_server.i18n import lang_from_argv
 from mock_server.store import Store
 
 
 def invoke(args: list[str], env: dict[str, str] | None = None) -> Any:
-    lang = cli.lang_from_argv(args, env or {})
+    lang = lang_from_argv(args, env or {})
     return CliRunner().invoke(cli.build_command(lang), args, env=env)
 
 
