@@ -120,7 +120,8 @@ def strict_response(operation: CompiledOperation, reply: Reply) -> Response:
     problem = response_violation(operation, reply)
     if problem is None:
         return json_response(reply.status, reply.body, reply.headers)
-    detail = f"strict mode: the {reply.status} response of {operation.operation_id} breaks spec: {problem}"
+    operation_id = operation.operation_id
+    detail = f"strict mode: {operation_id} returned {reply.status}, which does not match the spec: {problem}"
     logger.error("%s", detail)
     return detail_response(500, detail)
 
