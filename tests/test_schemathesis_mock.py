@@ -45,8 +45,10 @@ def run_schemathesis(base_url: str, workdir: Path) -> subprocess.CompletedProces
         str(SEED),
         "--phases",
         "examples,coverage,fuzzing,stateful",
+        # One worker: with two, schemathesis 4.32 sometimes stops its coverage phase with a
+        # KeyError raised inside hypothesis while it describes a filter lambda.
         "--workers",
-        "2",
+        "1",
         "--report",
         "junit",
         "--report-dir",
