@@ -24,7 +24,7 @@ from mock_server.validation import ErrorDetail
 if TYPE_CHECKING:
     from mock_server.runtime import MockRuntime
 
-# Set by the path-escaping middleware when a segment carried an encoded "/" or "%".
+# Set by EncodedSlashGuard when it rebuilt the path from `raw_path`; path parameters then need unquoting.
 ESCAPED_PATH_KEY = "kms.escaped_path"
 INTEGER_TEXT = re.compile(r"-?[0-9]+")
 
