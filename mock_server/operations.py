@@ -46,11 +46,21 @@ class RequestBody:
 
 
 @dataclass(frozen=True)
+class HeaderShape:
+    """A documented response header and the validator of its value."""
+
+    name: str
+    required: bool
+    validator: SchemaValidator
+
+
+@dataclass(frozen=True)
 class ResponseShape:
-    """One documented response: its body validator, or None when it has no JSON body."""
+    """One documented response: its body validator (None without a JSON body) and its headers."""
 
     status: str
     validator: SchemaValidator | None
+    headers: tuple[HeaderShape, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -194,8 +204,19 @@ class _Compiler:
             if self._with_responses and media is not None and "schema" in media:
                 location = f"{pointer}/responses/{status}/content/application~1json/schema"
                 validator = self.validator(media["schema"], location)
-            shapes[str(status).upper()] = ResponseShape(status=str(status), validator=validator)
+            headers = self.response_headers(response, f"{pointer}/responses/{status}/headers")
+            shapes[str(status).upper()] = ResponseShape(str(status), validator, headers)
         return shapes
+
+    def response_headers(self, response: Mapping[str, Any], pointer: str) -> tuple[HeaderShape, ...]:
+        if not self._with_responses:
+            return ()
+        shapes = []
+        for name, raw in (response.get("headers") or {}).items():
+            header = self.resolve(raw)
+            validator = self.validator(header.get("schema") or {}, f"{pointer}/{escape_pointer(name)}/schema")
+            shapes.append(HeaderShape(name, bool(header.get("required", False)), validator))
+        return tuple(shapes)
 
 
 def primitive_type(schema: Mapping[str, Any]) -> str:

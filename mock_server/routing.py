@@ -26,7 +26,7 @@ from mock_server.http_errors import (
     detail_response,
     json_response,
 )
-from mock_server.operations import CompiledOperation
+from mock_server.operations import CompiledOperation, ResponseShape
 from mock_server.request_parsing import ESCAPED_PATH_KEY, Call, parse_call
 from mock_server.runtime import MockRuntime
 
@@ -132,6 +132,9 @@ def response_violation(operation: CompiledOperation, reply: Reply) -> str | None
     if shape is None:
         documented = ", ".join(sorted(operation.responses))
         return f"status {reply.status} is not documented (documented: {documented})"
+    header_problem = header_violation(shape, reply)
+    if header_problem is not None:
+        return header_problem
     if shape.validator is None:
         if reply.body is not None:
             return f"status {reply.status} is documented without a body, but the response has one"
@@ -139,6 +142,21 @@ def response_violation(operation: CompiledOperation, reply: Reply) -> str | None
     if reply.body is None:
         return f"status {reply.status} is documented with a JSON body, but the response has none"
     return shape.validator.first_violation(reply.body)
+
+
+def header_violation(shape: ResponseShape, reply: Reply) -> str | None:
+    """Describe a documented header that is missing or malformed, or return None."""
+    sent = {name.lower(): value for name, value in reply.headers.items()}
+    for header in shape.headers:
+        value = sent.get(header.name.lower())
+        if value is None:
+            if header.required:
+                return f"required header {header.name} is missing"
+            continue
+        problem = header.validator.first_violation(value)
+        if problem is not None:
+            return f"header {header.name}: {problem}"
+    return None
 
 
 def operation_id_for(routes: Iterable[Any], scope: Scope) -> str | None:

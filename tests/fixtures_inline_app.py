@@ -76,7 +76,21 @@ INLINE_SPEC: dict[str, Any] = {
                     "422": json_content(DETAIL),
                 },
             },
-            "delete": {"operationId": "deleteItem", "responses": {"204": {"description": "gone"}}},
+            "delete": {
+                "operationId": "deleteItem",
+                "parameters": [{"name": "version", "in": "query", "schema": {"type": "string"}}],
+                "responses": {
+                    "204": {
+                        "description": "gone",
+                        "headers": {
+                            "X-Version": {
+                                "required": True,
+                                "schema": {"type": "string", "pattern": "^v[0-9]+$"},
+                            }
+                        },
+                    }
+                },
+            },
         },
         "/pairs/{left}/{right}": {
             "get": {
@@ -108,7 +122,7 @@ def echo_item(call: Call) -> Reply:
 INLINE_HANDLERS: dict[str, Handler] = {
     "createItem": echo_item,
     "getItem": echo_item,
-    "deleteItem": lambda call: Reply(204),
+    "deleteItem": lambda call: Reply(204, None, {"X-Version": "v2"}),
     "getPair": lambda call: Reply(200, dict(call.path)),
 }
 
@@ -133,6 +147,15 @@ def strict_inline_client() -> Iterator[TestClient]:
     def wrong_item(call: Call) -> Reply:
         return Reply(200, {"id": call.path["item_id"], "price": Decimal("1.5").__float__()})
 
-    handlers = {**INLINE_HANDLERS, "getItem": wrong_item, "deleteItem": lambda call: Reply(200, {})}
+    def chosen_header(call: Call) -> Reply:
+        version = call.query.get("version")
+        return Reply(204, None, {} if version is None else {"X-Version": version})
+
+    handlers = {
+        **INLINE_HANDLERS,
+        "getItem": wrong_item,
+        "deleteItem": chosen_header,
+        "getPair": lambda call: Reply(201, {}),
+    }
     with TestClient(build_inline_app(handlers, strict=True), raise_server_exceptions=False) as client:
         yield client

@@ -139,11 +139,27 @@ def test_strict_mode_names_operation_and_schema(strict_inline_client: TestClient
     assert "#/components/schemas/Item/properties/price/type" in detail
 
 
-def test_strict_mode_rejects_undocumented_status(strict_inline_client: TestClient) -> None:
+def test_strict_mode_checks_header_values(strict_inline_client: TestClient) -> None:
+    accepted = strict_inline_client.delete("/items/a", params={"version": "v3"})
+    rejected = strict_inline_client.delete("/items/a", params={"version": "3"})
+
+    assert accepted.status_code == 204, accepted.text
+    assert rejected.status_code == 500
+    assert "header X-Version" in rejected.json()["detail"]
+
+
+def test_strict_mode_requires_documented_header(strict_inline_client: TestClient) -> None:
     response = strict_inline_client.delete("/items/a")
 
     assert response.status_code == 500
-    assert "status 200 is not documented" in response.json()["detail"]
+    assert "required header X-Version is missing" in response.json()["detail"]
+
+
+def test_strict_mode_rejects_undocumented_status(strict_inline_client: TestClient) -> None:
+    response = strict_inline_client.get("/pairs/a/b")
+
+    assert response.status_code == 500
+    assert "status 201 is not documented" in response.json()["detail"]
 
 
 def test_strict_mode_passes_valid_response(strict_inline_client: TestClient) -> None:
