@@ -9,6 +9,7 @@ committed files.
 
 from __future__ import annotations
 
+import argparse
 import logging
 import sys
 from pathlib import Path
@@ -47,15 +48,15 @@ def example_results() -> dict[str, Any]:
         # run to the next. That would break the byte-for-byte check of the sample, so it stays off.
         stateful=False,
     )
-    outcome = run(config)
-    results = outcome.results.to_dict()
+    run_results = run(config)
+    results = run_results.to_dict()
     results["run"]["started_at"] = STARTED_AT
     results["run"]["finished_at"] = FINISHED_AT
     results["spec_comparison"] = None
-    if outcome.target_document is not None:
+    if run_results.target_document is not None:
         results["spec_comparison"] = {
             "source": "/openapi.json of the in-process mock, live profile",
-            "differences": compare_documents(spec.load_spec(), outcome.target_document),
+            "differences": compare_documents(spec.load_spec(), run_results.target_document),
         }
     return results
 
@@ -67,8 +68,19 @@ def regenerate(out_dir: Path = DEFAULT_OUT_DIR) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m reports.examples``."""
-    args = sys.argv[1:] if argv is None else argv
-    out_dir = Path(args[0]) if args else DEFAULT_OUT_DIR
+    parser = argparse.ArgumentParser(
+        prog="python -m reports.examples",
+        description="Regenerate the sample gap report (English, Chinese, HTML, results.json). "
+        "重新生成示例差距报告（英文、中文、HTML 和 results.json）。",
+    )
+    parser.add_argument(
+        "out_dir",
+        nargs="?",
+        type=Path,
+        default=DEFAULT_OUT_DIR,
+        help="folder to write into / 输出目录 (default: reports/examples)",
+    )
+    out_dir: Path = parser.parse_args(argv).out_dir
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     for path in regenerate(out_dir):
         logger.info("wrote %s", path)
