@@ -105,27 +105,39 @@ def fuzz_operation(operation: Operation, evaluator: Evaluator, fuzz: FuzzSetting
             logger.debug("no %s cases for %s", mode, operation.label)
 
 
-def without_links_to_others(document: dict[str, Any], keep: frozenset[str]) -> dict[str, Any]:
-    """Return a copy of `document` whose links only lead to operations in `keep`.
+def only_operations(document: dict[str, Any], keep: frozenset[str]) -> dict[str, Any]:
+    """Return a copy of `document` with only the operations in `keep`, and links only between them.
 
-    The live view drops operations that links still name, and schemathesis rejects a link to an
-    operation the document lacks. Links to operations the run may not send are useless anyway.
+    The state machine starts sequences at any operation it holds and follows any link, so an
+    operation the run may not send (missing, or a write on a read-only target) must not be in it.
+    schemathesis also rejects a link to an operation the document lacks.
     """
     pruned = copy.deepcopy(document)
     named = pruned.get("components", {}).get("links", {})
-    for item in pruned.get("paths", {}).values():
-        for operation in item.values():
-            if not isinstance(operation, dict):
-                continue
-            for response in operation.get("responses", {}).values():
-                links = response.get("links") if isinstance(response, dict) else None
-                if isinstance(links, dict):
-                    response["links"] = {
-                        name: link for name, link in links.items() if _link_target(link, named) in keep
-                    }
+    for path, item in list(pruned.get("paths", {}).items()):
+        for method, operation in list(item.items()):
+            if (
+                isinstance(operation, dict)
+                and "operationId" in operation
+                and operation["operationId"] not in keep
+            ):
+                del item[method]
+            elif isinstance(operation, dict):
+                _prune_links(operation, named, keep)
+        if not any(isinstance(value, dict) and "operationId" in value for value in item.values()):
+            del pruned["paths"][path]
     for name in [name for name, link in named.items() if link.get("operationId") not in keep]:
         del named[name]
     return pruned
+
+
+def _prune_links(operation: dict[str, Any], named: dict[str, Any], keep: frozenset[str]) -> None:
+    for response in operation.get("responses", {}).values():
+        links = response.get("links") if isinstance(response, dict) else None
+        if isinstance(links, dict):
+            response["links"] = {
+                name: link for name, link in links.items() if _link_target(link, named) in keep
+            }
 
 
 def _link_target(link: dict[str, Any], named: dict[str, Any]) -> str | None:

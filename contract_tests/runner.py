@@ -118,7 +118,7 @@ def _exercise(
     if config.stateful and evaluator.client.target.writes_enabled:
         _report(config, "stateful", len(testable), len(testable))
         allowed = frozenset(testable)
-        linked = _schemathesis_schema(fuzzing.without_links_to_others(document, allowed))
+        linked = _schemathesis_schema(fuzzing.only_operations(document, allowed))
         fuzzing.run_stateful(
             linked, evaluator, fuzz, lambda case: case.operation.definition.raw.get("operationId") in allowed
         )
