@@ -18,22 +18,24 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Container, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
-from mock_server.errors import StateFileError
-from mock_server.models import Key, KeyType, Organization, Team
-from mock_server.money import format_money
+from mock_server.errors import Invalid, StateFileError
+from mock_server.models import Key, Organization, Team
+from mock_server.money import MONEY_STRING_PATTERN, format_money
+from mock_server.rules import check_key_fields
 
 logger = logging.getLogger("kms_mock")
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -54,12 +56,26 @@ CREATE TABLE IF NOT EXISTS idempotency (
     c_organization_id TEXT NOT NULL, idempotency_key TEXT NOT NULL, amount TEXT NOT NULL,
     organization TEXT NOT NULL, PRIMARY KEY (c_organization_id, idempotency_key));
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS deleted_key_spend (c_organization_id TEXT PRIMARY KEY, spend TEXT NOT NULL);
 """
+
+# SQL that upgrades a file from the version in the key to the next one.
+_MIGRATIONS = {
+    1: "CREATE TABLE deleted_key_spend (c_organization_id TEXT PRIMARY KEY, spend TEXT NOT NULL);",
+}
 
 # How long opening waits for another process to release the file before giving up.
 _LOCK_TIMEOUT_SECONDS = 1.0
 
-_TABLES = {"schema_version", "organizations", "teams", "keys", "idempotency", "counters"}
+_TABLES = {"schema_version", "organizations", "teams", "keys", "idempotency", "counters", "deleted_key_spend"}
+
+# Money columns hold what format_money wrote. The digit bound of requests is not applied,
+# because spend written by an older kms-mock may exceed it.
+_STORED_MONEY = re.compile(MONEY_STRING_PATTERN)
+# How much of a bad row an error message shows.
+_ROW_TEXT_LIMIT = 200
+
+Record = TypeVar("Record")
 
 
 @dataclass
@@ -81,6 +97,7 @@ class StoredState:
     keys: list[tuple[Key, Decimal]] = field(default_factory=list)
     idempotency: list[IdempotencyRecord] = field(default_factory=list)
     counters: dict[str, int] = field(default_factory=dict)
+    deleted_key_spend: dict[str, Decimal] = field(default_factory=dict)
 
 
 class Backend(Protocol):
@@ -96,6 +113,7 @@ class Backend(Protocol):
     def save_key_spend(self, key_id: str, spend: Decimal) -> None: ...
     def save_idempotency(self, record: IdempotencyRecord) -> None: ...
     def save_counter(self, name: str, value: int) -> None: ...
+    def save_deleted_key_spend(self, c_organization_id: str, spend: Decimal) -> None: ...
     def clear(self) -> None: ...
     def close(self) -> None: ...
 
@@ -132,6 +150,9 @@ class MemoryBackend:
         pass
 
     def save_counter(self, name: str, value: int) -> None:
+        pass
+
+    def save_deleted_key_spend(self, c_organization_id: str, spend: Decimal) -> None:
         pass
 
     def clear(self) -> None:
@@ -184,14 +205,28 @@ class SqliteBackend:
         if not tables:
             insert_version = f"INSERT INTO schema_version (version) VALUES ({SCHEMA_VERSION});"
             connection.executescript(f"BEGIN;\n{_SCHEMA}\n{insert_version}\nCOMMIT;")
+        else:
+            self._migrate(connection)
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         self._check_version(connection, tables)
         # Take the write lock now and keep it until close(), rather than at the first write.
         connection.execute("BEGIN EXCLUSIVE")
         connection.execute("COMMIT")
 
+    def _migrate(self, connection: sqlite3.Connection) -> None:
+        """Upgrade an older state file step by step, each step in its own transaction."""
+        version = _version(connection)
+        while isinstance(version, int) and version in _MIGRATIONS:
+            connection.executescript(
+                f"BEGIN;\n{_MIGRATIONS[version]}\nUPDATE schema_version SET version = {version + 1};\nCOMMIT;"
+            )
+            logger.info(
+                "state file %s upgraded from schema version %d to %d", self.path, version, version + 1
+            )
+            version += 1
+
     def _check_version(self, connection: sqlite3.Connection, tables: set[str]) -> None:
-        row = connection.execute("SELECT max(version) FROM schema_version").fetchone()
-        version = row[0] if row else None
+        version = _version(connection)
         if version != SCHEMA_VERSION:
             raise StateFileError(
                 self.path, f"its schema version is {version}, this kms-mock reads version {SCHEMA_VERSION}"
@@ -236,7 +271,7 @@ class SqliteBackend:
         )
 
     def delete_organization(self, c_organization_id: str) -> None:
-        for table in ("keys", "teams", "idempotency", "organizations"):
+        for table in ("keys", "teams", "idempotency", "deleted_key_spend", "organizations"):
             self._execute(f"DELETE FROM {table} WHERE c_organization_id = ?", (c_organization_id,))
 
     def save_team(self, team: Team) -> None:
@@ -286,28 +321,42 @@ class SqliteBackend:
     def save_counter(self, name: str, value: int) -> None:
         self._execute("INSERT OR REPLACE INTO counters VALUES (?, ?)", (name, value))
 
+    def save_deleted_key_spend(self, c_organization_id: str, spend: Decimal) -> None:
+        row = (c_organization_id, format_money(spend))
+        self._execute("INSERT OR REPLACE INTO deleted_key_spend VALUES (?, ?)", row)
+
     def clear(self) -> None:
-        for table in ("keys", "teams", "idempotency", "organizations"):
+        for table in ("keys", "teams", "idempotency", "deleted_key_spend", "organizations"):
             self._execute(f"DELETE FROM {table}")
 
     def load(self) -> StoredState:
         try:
             return self._load()
-        except (sqlite3.Error, ValueError, KeyError) as error:
+        except sqlite3.Error as error:
             raise StateFileError(self.path, f"its content cannot be read ({error})") from error
 
     def _load(self) -> StoredState:
-        query = self._connection.execute
         state = StoredState()
-        state.organizations = [_organization(row) for row in query("SELECT * FROM organizations ORDER BY id")]
-        state.teams = [_team(row) for row in query("SELECT * FROM teams ORDER BY id")]
-        state.keys = [_key(row) for row in query("SELECT * FROM keys ORDER BY id")]
-        state.idempotency = [
-            IdempotencyRecord(row[0], row[1], Decimal(row[2]), _organization(tuple(json.loads(row[3]))))
-            for row in query("SELECT * FROM idempotency")
-        ]
-        state.counters = {row[0]: int(row[1]) for row in query("SELECT * FROM counters")}
+        state.organizations = self._read("organizations", "ORDER BY id", _organization)
+        org_ids = {organization.c_organization_id for organization in state.organizations}
+        state.teams = self._read("teams", "ORDER BY id", lambda row: _team(row, org_ids))
+        team_refs = {(team.c_organization_id, team.c_team_id) for team in state.teams}
+        state.keys = self._read("keys", "ORDER BY id", lambda row: _key(row, org_ids, team_refs))
+        state.idempotency = self._read("idempotency", "", lambda row: _idempotency(row, org_ids))
+        state.counters = dict(self._read("counters", "", _counter))
+        deleted = self._read("deleted_key_spend", "", lambda row: _deleted_key_spend(row, org_ids))
+        state.deleted_key_spend = dict(deleted)
         return state
+
+    def _read(self, table: str, order: str, parse: Callable[[tuple[object, ...]], Record]) -> list[Record]:
+        """Parse every row of `table`, raising StateFileError that names the first row that does not parse."""
+        records = []
+        for rowid, *values in self._connection.execute(f"SELECT rowid, * FROM {table} {order}"):
+            try:
+                records.append(parse(tuple(values)))
+            except (ValueError, TypeError, ArithmeticError, IndexError, Invalid) as error:
+                raise StateFileError(self.path, _describe_bad_row(table, rowid, values, error)) from error
+        return records
 
     def close(self) -> None:
         self._connection.close()
@@ -336,44 +385,124 @@ def _organization_row(organization: Organization) -> tuple[object, ...]:
     )
 
 
+def _describe_bad_row(table: str, rowid: object, values: list[object], error: Exception) -> str:
+    text = repr(tuple(values))
+    if len(text) > _ROW_TEXT_LIMIT:
+        text = text[:_ROW_TEXT_LIMIT] + "..."
+    return (
+        f"row {rowid} of table {table!r} is invalid: {error} (row {text}); "
+        "restore the file from a backup, or delete it to start with an empty state"
+    )
+
+
+def _version(connection: sqlite3.Connection) -> object:
+    row = connection.execute("SELECT max(version) FROM schema_version").fetchone()
+    return row[0] if row else None
+
+
+def _text(column: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{column} {value!r} is not text")
+    return value
+
+
+def _optional_text(column: str, value: object) -> str | None:
+    return None if value is None else _text(column, value)
+
+
+def _integer(column: str, value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError(f"{column} {value!r} is not an integer")
+    return value
+
+
+def _money(column: str, value: object) -> Decimal:
+    if not isinstance(value, str) or not _STORED_MONEY.fullmatch(value):
+        raise ValueError(f"{column} {value!r} is not a plain non-negative decimal such as '125.50'")
+    return Decimal(value)
+
+
+def _timestamp(column: str, value: object) -> datetime:
+    try:
+        moment = datetime.fromisoformat(_text(column, value))
+    except ValueError:
+        raise ValueError(f"{column} {value!r} is not an ISO 8601 timestamp") from None
+    if moment.tzinfo is None:
+        raise ValueError(f"{column} {value!r} has no UTC offset")
+    return moment
+
+
+def _check_reference(found: bool, column: str, value: object, table: str) -> None:
+    if not found:
+        raise ValueError(f"{column} {value!r} has no row in table {table!r}")
+
+
 def _organization(row: tuple[object, ...]) -> Organization:
     return Organization(
-        id=int(str(row[0])),
-        c_organization_id=str(row[1]),
-        l_team_id=str(row[2]),
-        quota=Decimal(str(row[3])),
-        created_at=datetime.fromisoformat(str(row[4])),
-        updated_at=datetime.fromisoformat(str(row[5])),
-        version=int(str(row[6])),
+        id=_integer("id", row[0]),
+        c_organization_id=_text("c_organization_id", row[1]),
+        l_team_id=_text("l_team_id", row[2]),
+        quota=_money("quota", row[3]),
+        created_at=_timestamp("created_at", row[4]),
+        updated_at=_timestamp("updated_at", row[5]),
+        version=_integer("version", row[6]),
     )
 
 
-def _team(row: tuple[object, ...]) -> Team:
+def _team(row: tuple[object, ...], org_ids: Container[object]) -> Team:
+    _check_reference(row[1] in org_ids, "c_organization_id", row[1], "organizations")
     return Team(
-        id=int(str(row[0])),
-        c_organization_id=str(row[1]),
-        c_team_id=str(row[2]),
-        l_team_id=str(row[3]),
-        l_user_id=str(row[4]),
-        quota=Decimal(str(row[5])),
-        created_at=datetime.fromisoformat(str(row[6])),
-        updated_at=datetime.fromisoformat(str(row[7])),
-        version=int(str(row[8])),
+        id=_integer("id", row[0]),
+        c_organization_id=_text("c_organization_id", row[1]),
+        c_team_id=_text("c_team_id", row[2]),
+        l_team_id=_text("l_team_id", row[3]),
+        l_user_id=_text("l_user_id", row[4]),
+        quota=_money("quota", row[5]),
+        created_at=_timestamp("created_at", row[6]),
+        updated_at=_timestamp("updated_at", row[7]),
+        version=_integer("version", row[8]),
     )
 
 
-def _key(row: tuple[object, ...]) -> tuple[Key, Decimal]:
+def _key(
+    row: tuple[object, ...], org_ids: Container[object], team_refs: Container[tuple[object, object]]
+) -> tuple[Key, Decimal]:
+    _check_reference(row[2] in org_ids, "c_organization_id", row[2], "organizations")
+    if row[3] is not None:
+        _check_reference((row[2], row[3]) in team_refs, "c_team_id", row[3], "teams")
     key = Key(
-        id=int(str(row[0])),
-        key_id=str(row[1]),
-        c_organization_id=str(row[2]),
-        c_team_id=None if row[3] is None else str(row[3]),
-        c_user_id=None if row[4] is None else str(row[4]),
-        key_type=KeyType(row[5]),
-        quota=Decimal(str(row[6])),
-        litellm_key=str(row[7]),
-        created_at=datetime.fromisoformat(str(row[9])),
-        updated_at=datetime.fromisoformat(str(row[10])),
-        version=int(str(row[11])),
+        id=_integer("id", row[0]),
+        key_id=_text("key_id", row[1]),
+        c_organization_id=_text("c_organization_id", row[2]),
+        c_team_id=_optional_text("c_team_id", row[3]),
+        c_user_id=_optional_text("c_user_id", row[4]),
+        key_type=check_key_fields(row[5], row[3], row[4]),
+        quota=_money("quota", row[6]),
+        litellm_key=_text("litellm_key", row[7]),
+        created_at=_timestamp("created_at", row[9]),
+        updated_at=_timestamp("updated_at", row[10]),
+        version=_integer("version", row[11]),
     )
-    return key, Decimal(str(row[8]))
+    return key, _money("spend", row[8])
+
+
+def _idempotency(row: tuple[object, ...], org_ids: Container[object]) -> IdempotencyRecord:
+    _check_reference(row[0] in org_ids, "c_organization_id", row[0], "organizations")
+    snapshot = json.loads(_text("organization", row[3]))
+    if not isinstance(snapshot, list):
+        raise ValueError(f"organization {row[3]!r} is not a JSON array of organization columns")
+    return IdempotencyRecord(
+        _text("c_organization_id", row[0]),
+        _text("idempotency_key", row[1]),
+        _money("amount", row[2]),
+        _organization(tuple(snapshot)),
+    )
+
+
+def _counter(row: tuple[object, ...]) -> tuple[str, int]:
+    return _text("name", row[0]), _integer("value", row[1])
+
+
+def _deleted_key_spend(row: tuple[object, ...], org_ids: Container[object]) -> tuple[str, Decimal]:
+    _check_reference(row[0] in org_ids, "c_organization_id", row[0], "organizations")
+    return _text("c_organization_id", row[0]), _money("spend", row[1])

@@ -103,7 +103,7 @@ def test_file_uses_wal_and_text_money(tmp_path: Path) -> None:
 
     assert mode == "wal"
     assert row == ("50", "0.10", "text")
-    assert version == 1
+    assert version == 2
 
 
 def test_fifty_threads_lose_no_usage(tmp_path: Path) -> None:
@@ -241,3 +241,95 @@ def test_failed_fixture_load_rolls_back_file(tmp_path: Path) -> None:
     store.close()
 
     assert [org.c_organization_id for org in open_store(path).list_organizations()] == ["acme"]
+
+
+def test_deleted_team_spend_survives_restart(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    store = seeded(path)
+    store.record_usage("k", "7.5")
+    store.delete_team("research")
+    store.close()
+
+    reopened = open_store(path)
+
+    assert reopened.spend_organization("acme").spend == Decimal("7.5")
+    reopened.delete_organization("acme")
+    reopened.create_organization("acme", "1000")
+    reopened.close()
+    assert open_store(path).spend_organization("acme").spend == Decimal("0")
+
+
+def test_version_one_file_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    seeded(path).close()
+    # A version 1 file is a version 2 file without the deleted_key_spend table.
+    connection = sqlite3.connect(path)
+    connection.execute("DROP TABLE deleted_key_spend")
+    connection.execute("UPDATE schema_version SET version = 1")
+    connection.commit()
+    connection.close()
+
+    store = open_store(path)
+    store.record_usage("k", "3")
+    store.delete_team("research")
+    store.close()
+    reopened = open_store(path)
+    spend = reopened.spend_organization("acme").spend
+    reopened.close()
+    connection = sqlite3.connect(path)
+    version = connection.execute("SELECT version FROM schema_version").fetchone()[0]
+    connection.close()
+
+    assert spend == Decimal("3")
+    assert version == 2
+
+
+BAD_VALUES = [
+    ("organizations", "quota", "'abc'", "quota 'abc'"),
+    ("organizations", "created_at", "'yesterday'", "created_at 'yesterday'"),
+    ("organizations", "created_at", "'2026-12-04T20:00:00'", "no UTC offset"),
+    ("teams", "c_organization_id", "'nowhere'", "c_organization_id 'nowhere' has no row"),
+    ("keys", "spend", "'-5'", "spend '-5'"),
+    ("keys", "key_type", "'ADMIN'", "key_type must be one of"),
+    ("keys", "c_user_id", "NULL", "requires c_user_id"),
+    ("keys", "version", "'v2'", "version 'v2' is not an integer"),
+    ("counters", "value", "'many'", "value 'many'"),
+    ("idempotency", "organization", "'not json'", "table 'idempotency'"),
+]
+
+
+@pytest.mark.parametrize(("table", "column", "value", "reason"), BAD_VALUES)
+def test_bad_row_names_file_table_and_row(
+    tmp_path: Path, table: str, column: str, value: str, reason: str
+) -> None:
+    path = tmp_path / "state.db"
+    store = seeded(path)
+    store.increment_organization_quota("acme", "1", "recharge-1")
+    store.close()
+    connection = sqlite3.connect(path)
+    connection.execute(f"UPDATE {table} SET {column} = {value}")
+    connection.commit()
+    connection.close()
+
+    with pytest.raises(StateFileError) as caught:
+        open_store(path)
+
+    message = str(caught.value)
+    assert str(path) in message
+    assert f"row 1 of table {table!r}" in message
+    assert reason in message
+    assert "restore the file from a backup, or delete it" in message
+
+
+def test_bad_deleted_key_spend_row_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    store = seeded(path)
+    store.delete_team("research")
+    store.close()
+    connection = sqlite3.connect(path)
+    connection.execute("UPDATE deleted_key_spend SET spend = '1e3'")
+    connection.commit()
+    connection.close()
+
+    with pytest.raises(StateFileError, match=r"row 1 of table 'deleted_key_spend' is invalid: spend '1e3'"):
+        open_store(path)
