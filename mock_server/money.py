@@ -20,6 +20,8 @@ from decimal import Context, Decimal, Inexact, InvalidOperation
 
 MAX_INTEGER_DIGITS = 18
 MAX_FRACTION_DIGITS = 18
+# Every stored quota and spend stays below this, so a value the mock returns can be sent back.
+MONEY_LIMIT = Decimal(10) ** MAX_INTEGER_DIGITS
 
 # 18 + 18 digits per value plus headroom for sums of up to 10**40 values.
 MONEY_CONTEXT = Context(prec=80, traps=[Inexact, InvalidOperation])
@@ -78,6 +80,16 @@ def format_money(amount: Decimal) -> str:
     if amount.is_zero():
         amount = amount.copy_abs()
     return format(amount, "f")
+
+
+def exceeds_limit(amount: Decimal) -> bool:
+    """Tell whether a computed sum has more than `MAX_INTEGER_DIGITS` digits before the point."""
+    return amount >= MONEY_LIMIT
+
+
+def describe_limit() -> str:
+    """Return the money bound in words, for error messages."""
+    return f"below 10^{MAX_INTEGER_DIGITS} (at most {MAX_INTEGER_DIGITS} digits before the point)"
 
 
 def add_money(left: Decimal, right: Decimal) -> Decimal:

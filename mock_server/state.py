@@ -55,6 +55,8 @@ class State:
         self.l_user_ids: set[str] = set()
         self.key_spend: dict[str, Decimal] = {}
         self.org_spend: dict[str, Decimal] = {}
+        # Spend of keys removed with their team. It stays in org_spend because the organization still owes it.
+        self.deleted_key_spend: dict[str, Decimal] = {}
         self.team_spend: dict[TeamRef, Decimal] = {}
         self.team_users: dict[TeamUserRef, Tally] = {}
         self.users: dict[UserRef, Tally] = {}
@@ -81,6 +83,7 @@ class State:
         org_id = organization.c_organization_id
         if org_id not in self.organizations:
             self.org_spend[org_id] = ZERO
+            self.deleted_key_spend[org_id] = ZERO
             self.org_teams[org_id] = {}
             self.org_keys[org_id] = {}
             self.idempotency[org_id] = {}
@@ -93,8 +96,21 @@ class State:
         for key_id in list(self.org_keys[org_id]):
             self.remove_key(key_id)
         self.l_team_ids.discard(self.organizations[org_id].l_team_id)
-        for mapping in (self.organizations, self.org_spend, self.org_teams, self.org_keys, self.idempotency):
+        mappings = (
+            self.organizations,
+            self.org_spend,
+            self.deleted_key_spend,
+            self.org_teams,
+            self.org_keys,
+            self.idempotency,
+        )
+        for mapping in mappings:
             del mapping[org_id]
+
+    def add_deleted_key_spend(self, org_id: str, amount: Decimal) -> None:
+        """Count spend of deleted keys towards the organization's spend."""
+        self.deleted_key_spend[org_id] = add_money(self.deleted_key_spend[org_id], amount)
+        self.org_spend[org_id] = add_money(self.org_spend[org_id], amount)
 
     # Teams
 
@@ -116,6 +132,16 @@ class State:
         del self.team_spend[ref], self.team_keys[ref], self.org_teams[org_id][team_id]
         _discard(self.team_orgs, team_id, org_id)
         self.l_user_ids.discard(team.l_user_id)
+
+    def delete_team(self, org_id: str, team_id: str) -> None:
+        """Remove a team and its keys but keep their spend in the organization's spend.
+
+        The team's spend is the sum over all its keys, because every key with a team
+        is charged to the team, so the organization's spend does not change.
+        """
+        spend = self.team_spend[(org_id, team_id)]
+        self.remove_team(org_id, team_id)
+        self.add_deleted_key_spend(org_id, spend)
 
     # Keys
 

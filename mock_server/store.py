@@ -28,7 +28,7 @@ from pathlib import Path
 from mock_server.errors import Conflict, Invalid, KmsError, NotFound, PreconditionFailed, StateFileError
 from mock_server.fixtures import FixtureDocument, FixtureError, parse_document
 from mock_server.models import Key, Organization, ScopeState, Spend, Team
-from mock_server.money import add_money, format_money, parse_money
+from mock_server.money import add_money, describe_limit, exceeds_limit, format_money, parse_money
 from mock_server.persistence import Backend, IdempotencyRecord, MemoryBackend, SqliteBackend, StoredState
 from mock_server.rules import check_c_id, check_key_fields
 from mock_server.state import State, Tally
@@ -139,7 +139,9 @@ class Store:
             record = self._state.idempotency[c_organization_id].get(idempotency_key)
             if record is not None:
                 return _replayed(record, increment), True
-            updated = self._save_organization_quota(organization, add_money(organization.quota, increment))
+            quota = add_money(organization.quota, increment)
+            _check_limit(quota, f"the quota of organization {c_organization_id!r}", increment, amount)
+            updated = self._save_organization_quota(organization, quota)
             record = IdempotencyRecord(c_organization_id, idempotency_key, increment, updated)
             self._backend.save_idempotency(record)
             self._state.idempotency[c_organization_id][idempotency_key] = record
@@ -199,11 +201,20 @@ class Store:
         return updated
 
     def delete_team(self, c_team_id: str, c_organization_id: str | None = None) -> None:
-        """Delete a team with its keys and their spend."""
+        """Delete a team with its keys; their spend stays in the organization's spend.
+
+        Spend already incurred is money the organization owes, so deleting a team
+        must not lower the organization's spend and free quota.
+        """
         with self._writing():
             team = self._team(c_team_id, c_organization_id)
-            self._backend.delete_team(team.c_organization_id, c_team_id)
-            self._state.remove_team(team.c_organization_id, c_team_id)
+            org_id = team.c_organization_id
+            deleted_spend = add_money(
+                self._state.deleted_key_spend[org_id], self._state.team_spend[(org_id, c_team_id)]
+            )
+            self._backend.delete_team(org_id, c_team_id)
+            self._backend.save_deleted_key_spend(org_id, deleted_spend)
+            self._state.delete_team(org_id, c_team_id)
 
     # Keys
 
@@ -273,6 +284,10 @@ class Store:
         charge = _money("amount", amount)
         with self._writing() as states:
             key = self._key(key_id)
+            # The organization's spend is the largest sum that this charge raises, so bounding it bounds all.
+            org_id = key.c_organization_id
+            org_spend = add_money(self._state.org_spend[org_id], charge)
+            _check_limit(org_spend, f"the spend of organization {org_id!r}", charge, amount)
             self._backend.save_key_spend(key_id, add_money(self._state.key_spend[key_id], charge))
             self._state.add_spend(key_id, charge)
             states.extend(self._state.key_states(key))
@@ -538,6 +553,8 @@ def _rebuild(stored: StoredState) -> State:
     state = State()
     for organization in stored.organizations:
         state.put_organization(organization)
+    for org_id, spend in stored.deleted_key_spend.items():
+        state.add_deleted_key_spend(org_id, spend)
     for team in stored.teams:
         state.put_team(team)
     for key, spend in stored.keys:
@@ -570,6 +587,17 @@ def _money(field: str, value: object) -> Decimal:
         return parse_money(value)
     except ValueError as error:
         raise Invalid(("body", field), str(error), value) from error
+
+
+def _check_limit(total: Decimal, what: str, amount: Decimal, original: object) -> None:
+    """Reject an amount that would take a stored sum past the money bound that requests respect too."""
+    if exceeds_limit(total):
+        raise Invalid(
+            ("body", "amount"),
+            f"amount {format_money(amount)} would make {what} {format_money(total)}, but money values "
+            f"must stay {describe_limit()}; use a smaller amount",
+            original,
+        )
 
 
 def _check_idempotency_key(idempotency_key: object) -> None:

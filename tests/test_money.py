@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from mock_server.money import add_money, format_money, parse_money, subtract_money
+from mock_server.money import add_money, exceeds_limit, format_money, parse_money, subtract_money
 
 VALID = [
     ("0", Decimal("0")),
@@ -122,3 +122,9 @@ def test_add_money_is_exact_beyond_default_precision() -> None:
 
 def test_subtract_money_goes_negative() -> None:
     assert format_money(subtract_money(Decimal("100"), Decimal("120.00"))) == "-20.00"
+
+
+def test_exceeds_limit_at_nineteen_digits() -> None:
+    assert exceeds_limit(Decimal("999999999999999999.999999999999999999")) is False
+    assert exceeds_limit(Decimal("1000000000000000000")) is True
+    assert exceeds_limit(Decimal("1999999999999999998")) is True

@@ -264,9 +264,39 @@ def test_delete_team_removes_its_keys(acme: Store) -> None:
     acme.delete_team("research")
 
     assert [key.key_id for key in acme.list_keys()] == ["k-org", "k-bob"]
-    assert acme.spend_organization("acme").spend == Decimal("1")
     with pytest.raises(NotFound):
         acme.spend_team_user("research", "alice", "acme")
+
+
+def test_delete_team_keeps_organization_spend(acme: Store) -> None:
+    acme.record_usage("k-team", "5")
+    acme.record_usage("k-org", "1")
+
+    acme.delete_team("research")
+
+    spend = acme.spend_organization("acme")
+    assert spend.spend == Decimal("6")
+    assert spend.remaining == Decimal("994")
+
+
+def test_recreated_team_starts_without_spend(acme: Store) -> None:
+    acme.record_usage("k-team", "5")
+    acme.delete_team("research")
+
+    acme.create_team("acme", "research", "400")
+
+    assert acme.spend_team("research", "acme").spend == Decimal("0")
+    assert acme.spend_organization("acme").spend == Decimal("5")
+
+
+def test_recreated_organization_drops_deleted_team_spend(acme: Store) -> None:
+    acme.record_usage("k-team", "5")
+    acme.delete_team("research")
+    acme.delete_organization("acme")
+
+    acme.create_organization("acme", "1000")
+
+    assert acme.spend_organization("acme").spend == Decimal("0")
 
 
 def test_recreated_organization_starts_fresh(acme: Store) -> None:

@@ -39,6 +39,8 @@ class StoreMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.store = Store()
+        # Spend of keys deleted with their team, per organization: it stays in the organization's spend.
+        self.deleted_spend: dict[str, Decimal] = {}
 
     @rule(org=ORGS, quota=AMOUNTS)
     def create_organization(self, org: str, quota: Decimal) -> None:
@@ -74,13 +76,19 @@ class StoreMachine(RuleBasedStateMachine):
     def delete_team_of_key(self, key_id: str) -> None:
         key = self.existing_key(key_id)
         if key is not None and key.c_team_id is not None:
-            self.store.delete_team(key.c_team_id, key.c_organization_id)
+            org_id = key.c_organization_id
+            team_keys = self.store.list_keys(c_organization_id=org_id, c_team_id=key.c_team_id)
+            self.deleted_spend[org_id] = add_money(
+                self.deleted_spend.get(org_id, Decimal(0)), self.spent(team_keys)
+            )
+            self.store.delete_team(key.c_team_id, org_id)
 
     @rule(key_id=key_ids)
     def delete_organization_of_key(self, key_id: str) -> None:
         key = self.existing_key(key_id)
         if key is not None:
             self.store.delete_organization(key.c_organization_id)
+            self.deleted_spend.pop(key.c_organization_id, None)
 
     def existing_key(self, key_id: str) -> Key | None:
         try:
@@ -100,7 +108,8 @@ class StoreMachine(RuleBasedStateMachine):
         for organization in self.store.list_organizations():
             keys = self.store.list_keys(c_organization_id=organization.c_organization_id)
             spend = self.store.spend_organization(organization.c_organization_id)
-            assert spend.spend == self.spent(keys)
+            deleted = self.deleted_spend.get(organization.c_organization_id, Decimal(0))
+            assert spend.spend == add_money(self.spent(keys), deleted)
             assert spend.remaining == organization.quota - spend.spend
 
     @invariant()

@@ -93,7 +93,8 @@ def test_scope_disappears_with_its_last_key(store: Store) -> None:
 
     with pytest.raises(NotFound):
         store.spend_team_user("research", "alice", "acme")
-    assert store.spend_organization("acme").spend == Decimal("17")
+    # The deleted keys' spend (2 + 4 + 8) stays in the organization's spend.
+    assert store.spend_organization("acme").spend == Decimal("31")
 
 
 def test_spend_json_shape(store: Store) -> None:
@@ -265,3 +266,63 @@ def test_increment_rejects_bad_idempotency_key(store: Store, idempotency_key: st
 def test_increment_unknown_organization(store: Store) -> None:
     with pytest.raises(NotFound, match="Organization 'nope' not found"):
         store.increment_organization_quota("nope", "1", "k")
+
+
+def test_increment_past_money_bound_rejected() -> None:
+    store = Store(clock=StepClock(), id_factory=CountingIds())
+    store.create_organization("acme", "999999999999999999")
+    before = store.get_organization("acme")
+
+    with pytest.raises(Invalid) as caught:
+        store.increment_organization_quota("acme", "999999999999999999", "recharge-1")
+
+    assert caught.value.loc == ("body", "amount")
+    assert "1999999999999999998" in caught.value.msg
+    assert "10^18" in caught.value.msg
+    assert caught.value.value == "999999999999999999"
+    assert store.get_organization("acme") == before
+
+
+def test_increment_rejected_past_bound_leaves_key_unused() -> None:
+    store = Store(clock=StepClock(), id_factory=CountingIds())
+    store.create_organization("acme", "999999999999999999")
+    with pytest.raises(Invalid):
+        store.increment_organization_quota("acme", "1", "recharge-1")
+
+    store.set_organization_quota("acme", "0")
+    updated, replayed = store.increment_organization_quota("acme", "1", "recharge-1")
+
+    assert replayed is False
+    assert updated.quota == Decimal("1")
+
+
+def test_increment_up_to_bound_accepted() -> None:
+    store = Store(clock=StepClock(), id_factory=CountingIds())
+    store.create_organization("acme", "999999999999999998.5")
+
+    updated, _ = store.increment_organization_quota("acme", "1.499999999999999999", "recharge-1")
+
+    assert updated.quota == Decimal("999999999999999999.999999999999999999")
+
+
+def test_usage_past_money_bound_rejected(store: Store) -> None:
+    store.record_usage("k-org", "999999999999999900")
+    before = store.dump()
+
+    with pytest.raises(Invalid) as caught:
+        store.record_usage("k-alice-1", "500")
+
+    assert caught.value.loc == ("body", "amount")
+    assert "organization 'acme'" in caught.value.msg
+    assert "1000000000000000431" in caught.value.msg
+    assert store.dump() == before
+    assert store.spend_organization("acme").spend == Decimal("999999999999999931")
+
+
+def test_usage_bound_counts_deleted_team_spend(store: Store) -> None:
+    store.record_usage("k-team", "999999999999999000")
+    store.delete_team("research")
+
+    with pytest.raises(Invalid):
+        store.record_usage("k-org", "1000")
+    assert store.get_key_spend("k-org") == Decimal("1")
