@@ -71,6 +71,16 @@ MESSAGES: Catalogue = {
     "state.violates": {"en": "violates", "zh-CN": "违反"},
     "state.missing": {"en": "missing", "zh-CN": "缺失"},
     "state.not_tested": {"en": "not tested", "zh-CN": "未测试"},
+    "note.conforms": {"en": "Every check passed.", "zh-CN": "所有检查均通过。"},
+    "note.violates": {"en": "Violations found.", "zh-CN": "发现违反契约之处。"},
+    "note.missing": {
+        "en": "The target lacks this operation.",
+        "zh-CN": "目标服务缺少此操作（判断依据见 results.json 中的 reason）。",
+    },
+    "note.not_tested": {
+        "en": "Not tested.",
+        "zh-CN": "未测试（原因见 results.json 中的 reason）。",
+    },
     "verdict.holds": {"en": "The contract holds.", "zh-CN": "契约成立。"},
     "verdict.violations": {"en": "Violations found.", "zh-CN": "发现违反契约之处。"},
     "verdict.gaps_only": {

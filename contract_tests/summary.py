@@ -45,17 +45,19 @@ def print_summary(console: Console, results: Mapping[str, Any], report_dir: Path
             operation["availability"],
             f"[{STATE_STYLES[state]}]{message('state.' + state, lang)}[/]",
             str(operation["tests_run"]),
-            _note(operation),
+            _note(operation, lang),
         )
     console.print(table)
     _print_footer(console, results, report_dir, lang)
 
 
-def _note(operation: Mapping[str, Any]) -> str:
+def _note(operation: Mapping[str, Any], lang: str) -> str:
+    """Say why the operation has its state: the failed checks, or the reason in the chosen language."""
     if operation["failures"]:
-        checks = sorted({failure["check"] for failure in operation["failures"]})
-        return ", ".join(checks)
-    return str(operation["reason"])
+        return ", ".join(sorted({failure["check"] for failure in operation["failures"]}))
+    if lang == "en":
+        return str(operation["reason"])
+    return message("note." + operation["state"], lang)
 
 
 def _print_footer(console: Console, results: Mapping[str, Any], report_dir: Path, lang: str) -> None:
@@ -72,8 +74,7 @@ def _print_footer(console: Console, results: Mapping[str, Any], report_dir: Path
     if results["leftovers"]:
         console.print(message("summary.leftovers", lang, count=len(results["leftovers"])))
     summary = results["summary"]
-    console.print(
-        f"[bold]{message('verdict.' + summary['verdict'], lang)}[/] "
-        + message("summary.exit", lang, code=summary["exit_code"])
-    )
+    separator = "" if lang == "zh-CN" else " "
+    verdict = message("verdict." + summary["verdict"], lang)
+    console.print(f"[bold]{verdict}[/]{separator}" + message("summary.exit", lang, code=summary["exit_code"]))
     console.print(message("summary.written", lang, path=report_dir))
