@@ -28,11 +28,13 @@ from contract_tests.results import FailureRecord, OperationResult
 
 if TYPE_CHECKING:
     from schemathesis import Case, Response
+    from schemathesis.engine.recorder import ScenarioRecorder
 
 logger = logging.getLogger("kms_contract")
 
-# Built-in checks that judge a single response. The stateful built-ins need the engine's recorder,
-# and the auth checks need security schemes, which the KMS contract does not declare.
+# Built-in checks that judge a single response. Not run: unsupported_method and allow_header_conformance
+# judge only cases of schemathesis's coverage phase, and the auth checks need security schemes, which the
+# KMS contract does not declare.
 BUILTIN_CHECKS = (
     "not_a_server_error",
     "status_code_conformance",
@@ -43,15 +45,18 @@ BUILTIN_CHECKS = (
     "positive_data_acceptance",
     "missing_required_header",
 )
+# Built-in checks that read the earlier steps of a linked sequence (a resource read after its delete,
+# a created resource that cannot be read); they run in the stateful phase, which records the steps.
+STATEFUL_BUILTIN_CHECKS = ("use_after_free", "ensure_resource_availability")
 # A run against a server that stopped responding ends instead of waiting out every timeout.
 MAX_NETWORK_ERRORS_IN_A_ROW = 3
 # c_* ids are any 1..128 characters without "/" or control characters, so "null", "false" and "0" are ids.
 ID_PATTERN = re.compile(r"^[^/\x00-\x1f\x7f]{1,128}$")
 
 
-def builtin_checks() -> list[Any]:
+def builtin_checks(names: tuple[str, ...] = BUILTIN_CHECKS) -> list[Any]:
     load_all_checks()
-    return [CHECKS.get_one(name) for name in BUILTIN_CHECKS]
+    return [CHECKS.get_one(name) for name in names]
 
 
 @dataclass
@@ -64,6 +69,7 @@ class Evaluator:
 
     def __post_init__(self) -> None:
         self._builtins = builtin_checks()
+        self._stateful_builtins = builtin_checks(STATEFUL_BUILTIN_CHECKS)
         self._network_errors_in_a_row = 0
 
     def execute(self, case: Case[Any]) -> None:
@@ -100,14 +106,16 @@ class Evaluator:
             )
         )
 
-    def evaluate(self, case: Case[Any], response: Response) -> None:
+    def evaluate(self, case: Case[Any], response: Response, recorder: ScenarioRecorder | None = None) -> None:
+        """Run every check on `response`; with the `recorder` of a linked sequence, the stateful ones too."""
         result = self.results.get(case.operation.definition.raw.get("operationId", ""))
         if result is None:
             return
         result.tests_run += 1
         curl = case.as_curl_command(headers=masked(self.client.headers), base_url=self.client.curl_base_url)
-        for check in self._builtins:
-            self._run_builtin(check, case, response, result, curl)
+        stateful = self._stateful_builtins if recorder is not None else []
+        for check in self._builtins + stateful:
+            self._run_builtin(check, case, response, result, curl, recorder)
         exchange = to_exchange(case, response, curl, result.operationId)
         for kms_check in RESPONSE_CHECKS:
             outcome = kms_check(exchange)
@@ -120,10 +128,18 @@ class Evaluator:
         self.created.observe(result.operationId, exchange.status_code, exchange.body)
 
     def _run_builtin(
-        self, check: Any, case: Case[Any], response: Response, result: OperationResult, curl: str
+        self,
+        check: Any,
+        case: Case[Any],
+        response: Response,
+        result: OperationResult,
+        curl: str,
+        recorder: ScenarioRecorder | None,
     ) -> None:
         try:
-            case.validate_response(response, checks=[check], headers=dict(self.client.headers))
+            case.validate_response(
+                response, checks=[check], headers=dict(self.client.headers), recorder=recorder
+            )
         except FailureGroup as group:
             real_failures = [
                 failure for failure in group.exceptions if not is_id_literal_false_alarm(case, failure)

@@ -179,7 +179,7 @@ def _bind_machine(
             return evaluator.client.send_case(case)
 
         def validate_response(self, response: Response, case: Case[Any], **kwargs: Any) -> None:
-            evaluator.evaluate(case, response)
+            evaluator.evaluate(case, response, self.recorder)
 
     return KmsStateMachine
 
