@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,8 +49,6 @@ def live_mock(log_path: Path) -> Iterator[str]:
 
 @pytest.mark.slow
 def test_in_process_mock_conforms(tmp_path: Path) -> None:
-    started = time.monotonic()
-
     code, results = run_cli(tmp_path, "--max-examples", "10")
 
     states = {op["operationId"]: op["state"] for op in results["operations"]}
@@ -59,7 +56,6 @@ def test_in_process_mock_conforms(tmp_path: Path) -> None:
     assert set(states.values()) == {"conforms"}, states
     assert len(states) == len(spec.operations(spec.load_spec()))
     assert all(scenario["state"] == "passed" for scenario in results["scenarios"]), results["scenarios"]
-    print(f"in-process run, 10 examples: {time.monotonic() - started:.1f} s")  # noqa: T201 - timing for bench
 
 
 @pytest.mark.slow
