@@ -65,11 +65,24 @@ def create_app(
 
 
 def open_store(settings: MockSettings) -> Store:
-    """Open the store (with its state file, if any) and load the start-up fixtures."""
+    """Open the store (with its state file, if any); load the start-up fixtures if it is empty."""
+    if settings.fixtures is None:
+        return Store(state_file=settings.state_file)
+    # The file is read and checked first, even when it will be skipped, so a broken file
+    # shows on every start and no state file is left open by the failure.
+    document = load_fixture_file(settings.fixtures)
     store = Store(state_file=settings.state_file)
-    if settings.fixtures is not None:
-        counts = store.load_fixtures(load_fixture_file(settings.fixtures))
-        logger.info("loaded fixtures from %s: %s", settings.fixtures, counts)
+    # Fixtures seed an empty store only: a restart with the same command keeps the saved
+    # state instead of failing on the organizations the first start created.
+    if store.list_organizations():
+        logger.info(
+            "fixtures from %s skipped: the state file %s already holds data",
+            settings.fixtures,
+            settings.state_file,
+        )
+        return store
+    counts = store.load_fixtures(document)
+    logger.info("loaded fixtures from %s: %s", settings.fixtures, counts)
     return store
 
 

@@ -31,8 +31,10 @@ MESSAGES: Catalogue = {
         "zh-CN": "用于在重启之间保存状态的 SQLite 文件。[默认：只保存在内存中]",
     },
     "fixtures_help": {
-        "en": "JSON or YAML fixture document loaded at start-up.",
-        "zh-CN": "启动时加载的 JSON 或 YAML 测试数据文件。",
+        "en": "JSON or YAML fixture document loaded at start-up into an empty store. "
+        "When --state-file already holds data, the fixtures are skipped, so a restart keeps the saved state.",
+        "zh-CN": "启动时加载的 JSON 或 YAML 测试数据文件，只在状态为空时加载。"
+        "如果 --state-file 中已有数据，则跳过这些测试数据，重启后保留已保存的状态。",
     },
     "strict_help": {
         "en": "Check every response against the spec; a mismatch becomes a 500 that names the rule.",
