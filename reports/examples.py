@@ -44,8 +44,8 @@ def example_results() -> dict[str, Any]:
         seed=SEED,
         app=app,
         run_prefix=RUN_PREFIX,
-        # NOTE: with one seed, the stateful phase still runs a few more or fewer test cases from one
-        # run to the next. That would break the byte-for-byte check of the sample, so it stays off.
+        # NOTE: even with a fixed seed, the number of test cases the stateful phase runs varies from
+        # run to run. That would break the byte-for-byte check of the sample, so it stays off.
         stateful=False,
     )
     run_results = run(config)
