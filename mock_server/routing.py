@@ -10,6 +10,7 @@ read close to the speed of a bare app. FastAPI still provides the rest: its
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +32,8 @@ from mock_server.request_parsing import ESCAPED_PATH_KEY, Call, parse_call
 from mock_server.runtime import MockRuntime
 
 logger = logging.getLogger("kms_mock")
+
+CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 
 # The operationId of the matched route, for middleware that acts per operation.
 OPERATION_ID_KEY = "kms.operation_id"
@@ -173,7 +176,7 @@ class EncodedSlashGuard:
     ASGI servers decode `%2F` before routing, so `/spend/team-user/t%2Fu` would
     reach the team-user route as team `t`, user `u`. For any path with a "%"
     this middleware rebuilds `path` from `raw_path`, decoding each segment on
-    its own and re-escaping "%" and "/" inside it. The segment then matches one
+    its own and re-escaping "%", "/" and control characters inside it. The segment then matches one
     path parameter, which the request parser unescapes, and the id pattern
     rejects its "/" with a 422. Rebuilding from `raw_path` also undoes clients
     and test transports that decode a path twice.
@@ -192,7 +195,13 @@ class EncodedSlashGuard:
 
 
 def escaped_path(raw_path: bytes) -> str:
-    """Decode each segment on its own, keeping "/" and "%" inside a segment escaped."""
+    """Decode each segment on its own, keeping "/", "%" and control characters inside a segment escaped."""
     segments = raw_path.decode("ascii", errors="replace").split("/")
-    decoded = [unquote(segment).replace("%", "%25").replace("/", "%2F") for segment in segments]
-    return "/".join(decoded)
+    return "/".join(escape_segment(unquote(segment)) for segment in segments)
+
+
+def escape_segment(segment: str) -> str:
+    # A decoded control character must stay escaped: Starlette's route patterns end in "$",
+    # which also matches before a final newline, so "/teams/\n" would reach the list route.
+    escaped = segment.replace("%", "%25").replace("/", "%2F")
+    return CONTROL_CHARACTER.sub(lambda match: f"%{ord(match.group()):02X}", escaped)
