@@ -359,6 +359,21 @@ def deleted_resource_stays_deleted(description: str, status_code: int) -> CheckR
     ]
 
 
+def deleted_resource_not_listed(identifier: str, listed: list[Any]) -> CheckResult:
+    """A list read after a delete no longer contains the deleted resource."""
+    if identifier not in listed:
+        return []
+    return [
+        Violation(
+            "deleted_resource_stays_deleted",
+            "deleted resource is still listed",
+            f"After deleting it, {identifier!r} is still in the list.",
+            f"a list without {identifier!r}",
+            f"a list with {identifier!r}",
+        )
+    ]
+
+
 def webhook_secret_not_echoed(body: Any) -> CheckResult:
     """A webhook registration never returns the secret: it is write-only."""
     if not isinstance(body, Mapping) or "secret" not in body:

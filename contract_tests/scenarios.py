@@ -278,6 +278,17 @@ def deletes_stay_deleted(ctx: ScenarioContext) -> None:
         ("getOrganizationSpend", _path("spend", "org", organization)),
     ):
         _expect_gone(ctx, deleted, operation_id, path, None)
+    if "listOrganizations" in ctx.present:
+        _expect_unlisted(ctx, deleted, organization)
+
+
+def _expect_unlisted(ctx: ScenarioContext, delete: Exchange, organization: str) -> None:
+    """The organization list no longer names a deleted organization."""
+    listed = ctx.send("listOrganizations", "GET", "/organizations/")
+    names = [item.get("c_organization_id") for item in checks.resources(listed)]
+    ctx.record(
+        delete, "deleted_resource_stays_deleted", checks.deleted_resource_not_listed(organization, names)
+    )
 
 
 def _expect_gone(

@@ -231,3 +231,8 @@ def test_webhook_tampered_body_fails() -> None:
     body, headers = signed_delivery("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
 
     assert checks.webhook_signature_verifies("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", body + b" ", headers)
+
+
+def test_deleted_resource_not_listed() -> None:
+    assert checks.deleted_resource_not_listed("acme", ["other"]) == []
+    assert checks.deleted_resource_not_listed("acme", ["other", "acme"])
