@@ -10,6 +10,10 @@ The file is opened in SQLite's exclusive locking mode, because a second
 process writing the same file would make this process's memory stale. So no
 other program can read the file while the mock runs.
 
+Loading parses every row strictly, so a hand-edited or damaged file fails at
+start with a `StateFileError` that names the table and row, never a traceback.
+An older file is upgraded in place through `_MIGRATIONS`.
+
 `MemoryBackend` has the same methods and stores nothing. The store uses it when
 no state file is given, so the write path needs no special cases.
 """
