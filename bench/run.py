@@ -72,7 +72,7 @@ class RunPlan:
 
 
 FULL = RunPlan(
-    duration_s=5, warmup_s=2, rounds=3, quiet_wait_s=60, startup_runs=5, large_key_count=100_000,
+    duration_s=4, warmup_s=2, rounds=5, quiet_wait_s=20, startup_runs=5, large_key_count=100_000,
     cost_requests=20_000,
 )
 QUICK = RunPlan(
@@ -140,7 +140,7 @@ def measure_server(name: str, plan: RunPlan, out_dir: Path) -> list[CellResult]:
 def measure_load(
     names: list[str], plan: RunPlan, out_dir: Path, results: dict[str, Any]
 ) -> list[dict[str, Any]]:
-    """Measure every server in `plan.rounds` interleaved rounds; keep each cell's median run."""
+    """Measure every server in `plan.rounds` interleaved rounds; keep each cell's fastest run."""
     runs: dict[tuple[str, str, int], list[CellResult]] = defaultdict(list)
     for round_number in range(1, plan.rounds + 1):
         for name in names:

@@ -2,6 +2,7 @@
 
 Each target compares cells at the reference concurrency (16), because the
 reference numbers for Prism and bare FastAPI were taken at that concurrency.
+A cell's numbers are those of its fastest round (see load.combine_runs).
 A target whose inputs are missing or come from an invalid cell (any non-2xx
 response or socket error) is reported as not evaluated, never as met.
 """
