@@ -13,10 +13,13 @@ integer`), so money is never turned into a float, not even for validation.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import jsonschema_rs
+
+from mock_server.composite_errors import describe_composite, walk
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -27,18 +30,20 @@ Loc = tuple[str | int, ...]
 class SchemaValidator:
     """One compiled schema plus the spec location it came from, for error messages."""
 
-    __slots__ = ("_validator", "pointer", "schema")
+    __slots__ = ("_root", "_validator", "pointer", "schema")
 
-    def __init__(
-        self, schema: Mapping[str, Any], components: Mapping[str, Any], pointer: str, compiled: Any = None
-    ) -> None:
-        self._validator = compiled if compiled is not None else compile_schema(schema, components)
+    def __init__(self, schema: Mapping[str, Any], components: Mapping[str, Any], pointer: str) -> None:
+        self._root = wrap_schema(schema, components)
+        # Formats (uri, date-time) are asserted, as a FastAPI service with typed fields would.
+        self._validator = jsonschema_rs.validator_for(self._root, validate_formats=True)
         self.schema = schema
         self.pointer = pointer
 
     def at(self, pointer: str) -> SchemaValidator:
         """Return a validator sharing this compiled schema, reporting errors at another spec location."""
-        return SchemaValidator(self.schema, {}, pointer, compiled=self._validator)
+        moved = copy.copy(self)
+        moved.pointer = pointer
+        return moved
 
     def is_valid(self, instance: object) -> bool:
         """Return whether `instance` satisfies the schema."""
@@ -46,7 +51,10 @@ class SchemaValidator:
 
     def errors(self, instance: object, loc: Loc) -> list[ErrorDetail]:
         """Return every violation as a FastAPI validation error entry under `loc`."""
-        return [describe_error(error, loc) for error in self._validator.iter_errors(instance)]
+        entries: list[ErrorDetail] = []
+        for error in self._validator.iter_errors(instance):
+            entries.extend(describe_error(error, loc, self._root))
+        return without_redundant(entries)
 
     def first_violation(self, instance: object) -> str | None:
         """Return 'message at schema-pointer' for the first violation, or None when valid."""
@@ -55,11 +63,21 @@ class SchemaValidator:
         return None
 
 
-def compile_schema(schema: Mapping[str, Any], components: Mapping[str, Any]) -> Any:
-    """Compile `schema` so that its `$ref`s to `#/components/...` resolve against `components`."""
-    wrapped = {"$schema": DIALECT, "allOf": [schema], "components": components}
-    # Formats (uri, date-time) are asserted, as a FastAPI service with typed fields would.
-    return jsonschema_rs.validator_for(wrapped, validate_formats=True)
+def wrap_schema(schema: Mapping[str, Any], components: Mapping[str, Any]) -> dict[str, Any]:
+    """Wrap `schema` so that its `$ref`s to `#/components/...` resolve against `components`."""
+    return {"$schema": DIALECT, "allOf": [schema], "components": components}
+
+
+def without_redundant(entries: list[ErrorDetail]) -> list[ErrorDetail]:
+    """Drop a pattern error on a field that already has a length error, as pydantic reports one."""
+    too_long_or_short = {
+        tuple(entry["loc"]) for entry in entries if entry["type"] in ("string_too_long", "string_too_short")
+    }
+    return [
+        entry
+        for entry in entries
+        if not (entry["type"] == "string_pattern_mismatch" and tuple(entry["loc"]) in too_long_or_short)
+    ]
 
 
 def schema_suffix(schema_path: Sequence[str | int]) -> str:
@@ -76,15 +94,20 @@ def escape_pointer(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
 
-def describe_error(error: Any, loc: Loc) -> ErrorDetail:
-    """Translate one jsonschema-rs error into FastAPI's {type, loc, msg, input} entry."""
+def describe_error(error: Any, loc: Loc, root: Mapping[str, Any]) -> list[ErrorDetail]:
+    """Translate one jsonschema-rs error into FastAPI's {type, loc, msg, input} entries."""
     kind = error.kind
-    details = kind.as_dict()
     full_loc = (*loc, *error.instance_path)
+    if kind.name in ("anyOf", "oneOf"):
+        return describe_composite(error, root, full_loc, lambda sub: describe_error(sub, loc, root)[0])
     describe = _DESCRIBERS.get(kind.name)
     if describe is None:
-        return {"type": "value_error", "loc": list(full_loc), "msg": error.message, "input": error.instance}
-    error_type, message, extra_loc, ctx = describe(details)
+        return [{"type": "value_error", "loc": list(full_loc), "msg": error.message, "input": error.instance}]
+    error_type, message, extra_loc, ctx = describe(kind.as_dict())
+    if error_type == "string_pattern_mismatch":
+        message = id_pattern_message(error.instance, walk(root, list(error.schema_path)[:-1])) or message
+    elif error_type == "string_too_long":
+        message = f"{message}, but has {len(error.instance)}"
     entry: ErrorDetail = {
         "type": error_type,
         "loc": [*full_loc, *extra_loc],
@@ -93,7 +116,25 @@ def describe_error(error: Any, loc: Loc) -> ErrorDetail:
     }
     if ctx:
         entry["ctx"] = ctx
-    return entry
+    return [entry]
+
+
+def id_pattern_message(value: object, schema: Mapping[str, Any]) -> str | None:
+    """Say which id rule a string breaks (a "/", a control character, "." or ".."), with an example."""
+    if not isinstance(value, str) or "\\x00-\\x1f" not in str(schema.get("pattern", "")):
+        return None
+    control = next((char for char in value if ord(char) < 0x20 or ord(char) == 0x7F), None)
+    if "/" in value:
+        problem = 'contains "/"'
+    elif control is not None:
+        problem = f"contains the control character U+{ord(control):04X}"
+    elif value in (".", ".."):
+        problem = f'is "{value}", which URL clients remove from paths'
+    else:
+        return None
+    examples = [example for example in schema.get("examples") or [] if isinstance(example, str)]
+    example = f', e.g. "{examples[0]}"' if examples else ""
+    return f'String should be an id without "/" or control characters{example}, but it {problem}'
 
 
 Described = tuple[str, str, tuple[str, ...], dict[str, Any]]
@@ -127,7 +168,8 @@ def _max_length(details: dict[str, Any]) -> Described:
 
 
 def _enum(details: dict[str, Any]) -> Described:
-    options = " or ".join(repr(option) for option in details["options"])
+    quoted = [repr(option) for option in details["options"]]
+    options = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
     return "enum", f"Input should be {options}", (), {"expected": options}
 
 
