@@ -140,3 +140,18 @@ def test_live_duplicate_create_conflicts(live_kms: TestClient) -> None:
 
     assert response.status_code == 409, response.text
     assert "acme" in response.json()["detail"]
+
+
+def test_live_document_titled_as_subset(live_kms: TestClient) -> None:
+    info = live_kms.get("/openapi.json").json()["info"]
+
+    assert "live subset" in info["title"]
+    assert "extended contract" not in info["title"]
+    assert "live subset" in info["description"]
+    assert "extended contract" not in info["description"]
+
+
+def test_extended_document_keeps_spec_title(kms: TestClient) -> None:
+    info = kms.get("/openapi.json").json()["info"]
+
+    assert info["title"] == DOCUMENT["info"]["title"]
