@@ -9,8 +9,10 @@ one line on stderr and exit status 1 or 2, never a traceback.
 
 from __future__ import annotations
 
+import errno
 import logging
 import signal
+import socket
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -127,6 +129,7 @@ def run(options: dict[str, Any], lang: str) -> None:
     except ValueError as error:
         raise click.UsageError(translate(MESSAGES, "invalid_setting", lang, error=error)) from None
     configure_logging(settings.log_level)
+    check_port_free(settings, lang)
     app = build_app(settings, lang)
     if not settings.is_loopback:
         logger.warning("%s", translate(MESSAGES, "non_loopback_warning", lang, host=settings.host))
@@ -158,6 +161,26 @@ def serve(app: Any, settings: MockSettings) -> None:
 
 def exit_on_signal(signum: int, _frame: FrameType | None) -> None:
     raise SystemExit(0)
+
+
+def check_port_free(settings: MockSettings, lang: str) -> None:
+    """Bind the address once before start-up, so a taken port ends with one line, not uvicorn's error.
+
+    NOTE: another process can still take the port between this check and uvicorn's bind.
+    """
+    if settings.port == 0:
+        return
+    try:
+        families = socket.getaddrinfo(settings.host, settings.port, type=socket.SOCK_STREAM)
+        family, kind, protocol, _name, address = families[0]
+        with socket.socket(family, kind, protocol) as probe:
+            # uvicorn sets SO_REUSEADDR too, so a port in TIME_WAIT passes here as it would there.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as error:
+        key = "port_in_use" if error.errno == errno.EADDRINUSE else "cannot_listen"
+        reason = error.strerror or error
+        fail(translate(MESSAGES, key, lang, host=settings.host, port=settings.port, reason=reason))
 
 
 def build_app(settings: MockSettings, lang: str) -> Any:

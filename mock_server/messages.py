@@ -92,6 +92,18 @@ MESSAGES: Catalogue = {
         "en": "Error: invalid fault settings: {reason}. Fix --fault, --faults-file or KMS_MOCK_FAULTS.",
         "zh-CN": "错误：故障配置无效：{reason}。请修正 --fault、--faults-file 或 KMS_MOCK_FAULTS。",
     },
+    "port_in_use": {
+        "en": "Error: cannot listen on {host}:{port} because the address is already in use. "
+        "Choose another port with --port or KMS_MOCK_PORT, or stop the process that uses it.",
+        "zh-CN": "错误：无法监听 {host}:{port}，该地址已被占用。"
+        "请用 --port 或 KMS_MOCK_PORT 换一个端口，或先停止占用该端口的进程。",
+    },
+    "cannot_listen": {
+        "en": "Error: cannot listen on {host}:{port}: {reason}. Check --host and --port (or KMS_MOCK_HOST "
+        "and KMS_MOCK_PORT).",
+        "zh-CN": "错误：无法监听 {host}:{port}：{reason}。"
+        "请检查 --host 和 --port（或 KMS_MOCK_HOST 和 KMS_MOCK_PORT）。",
+    },
     "non_loopback_warning": {
         "en": "Warning: listening on {host}, so the mock is reachable from the network; "
         "use --host 127.0.0.1 to keep it local.",

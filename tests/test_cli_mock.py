@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,8 @@ def served(monkeypatch: pytest.MonkeyPatch) -> list[MockSettings]:
     """Replace uvicorn with a recorder of the settings the command would serve."""
     calls: list[MockSettings] = []
     monkeypatch.setattr(cli, "serve", lambda app, settings: calls.append(settings))
+    # Nothing listens, so the port may be in use by another mock on this machine.
+    monkeypatch.setattr(cli, "check_port_free", lambda settings, lang: None)
     return calls
 
 
@@ -145,3 +149,28 @@ def test_start_line_names_address_profile_state(tmp_path: Path) -> None:
     assert f"starting on {base_url}" in stderr
     assert "profile live" in stderr
     assert "state in memory" in stderr
+
+
+@pytest.fixture
+def taken_port() -> Iterator[int]:
+    """A loopback port that another socket is listening on."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen(1)
+        yield int(holder.getsockname()[1])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("lang", "fix"), [("en", "--port"), ("zh-CN", "换一个端口")])
+def test_taken_port_one_line(taken_port: int, lang: str, fix: str) -> None:
+    command = kms_mock_command("--host", "127.0.0.1", "--port", str(taken_port), "--lang", lang)
+
+    result = subprocess.run(command, capture_output=True, text=True, timeout=30)
+
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert f"127.0.0.1:{taken_port}" in result.stderr
+    assert fix in result.stderr
+    assert "KMS_MOCK_PORT" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "starting on" not in result.stderr
