@@ -45,9 +45,11 @@ BUILTIN_CHECKS = (
     "positive_data_acceptance",
     "missing_required_header",
 )
-# Built-in checks that read the earlier steps of a linked sequence (a resource read after its delete,
-# a created resource that cannot be read); they run in the stateful phase, which records the steps.
-STATEFUL_BUILTIN_CHECKS = ("use_after_free", "ensure_resource_availability")
+# Built-in check that reads the earlier steps of a linked sequence (a resource read after its delete);
+# it runs in the stateful phase, which records the steps. Not run: ensure_resource_availability. It cannot
+# know that deleting an organization deletes its teams and keys, nor that a team read with a generated
+# c_organization_id is a read of another organization's team, and it reports both 404s as failures.
+STATEFUL_BUILTIN_CHECKS = ("use_after_free",)
 # A run against a server that stopped responding ends instead of waiting out every timeout.
 MAX_NETWORK_ERRORS_IN_A_ROW = 3
 # c_* ids are any 1..128 characters without "/" or control characters, so "null", "false" and "0" are ids.
