@@ -70,6 +70,15 @@ class ConnectionDropped(Exception):
     """Raised by the middleware to close a connection without a complete response."""
 
 
+def is_not_dropped_connection(record: logging.LogRecord) -> bool:
+    """Filter out the server's traceback for an injected drop, which the middleware already logged."""
+    return not (record.exc_info and isinstance(record.exc_info[1], ConnectionDropped))
+
+
+# uvicorn (0.55, both HTTP implementations) logs an exception escaping the app on this logger.
+SERVER_ERROR_LOGGER = "uvicorn.error"
+
+
 # ---------------------------------------------------------------- settings
 
 
@@ -393,9 +402,12 @@ class FaultMiddleware:
 
     A dropped connection sends the start of a response and then raises
     `ConnectionDropped`. Behind uvicorn the client sees the connection close
-    before the body (httpx raises `RemoteProtocolError`), and uvicorn logs the
-    exception. In-process clients (TestClient, httpx.ASGITransport) re-raise it.
-    ASGI offers no way to close a socket before any response line is written.
+    before the body (httpx raises `RemoteProtocolError`). The drop is logged as
+    one WARNING by this middleware, and a filter keeps uvicorn from logging its
+    traceback. In-process clients (TestClient, httpx.ASGITransport) re-raise it.
+    The status line and headers do go out first: ASGI gives the app no handle on
+    the socket, and uvicorn answers 500 to an app that fails before
+    `http.response.start`, so only a started response can end in a bare close.
     """
 
     def __init__(
@@ -404,6 +416,8 @@ class FaultMiddleware:
         self.app = app
         self.controller = controller
         self.resolve_operation = resolve_operation
+        # addFilter ignores a filter that is already installed, so several apps share one.
+        logging.getLogger(SERVER_ERROR_LOGGER).addFilter(is_not_dropped_connection)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not self.controller.is_active or _is_control_path(scope["path"]):
@@ -425,7 +439,7 @@ def _is_control_path(path: str) -> bool:
 
 
 async def _drop(decision: FaultDecision, send: Send) -> None:
-    logger.info("fault: dropping the connection of a %s request", decision.operation_id or "unrouted")
+    logger.warning("fault: dropping the connection of a %s request", decision.operation_id or "unrouted")
     # The declared length is never sent, so the client cannot mistake this for a complete response.
     start: Message = {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1")]}
     await send(start)

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
-from fixtures_server import run_kms_mock, serve_in_thread
+from fixtures_server import run_kms_mock, serve_in_thread, stop_kms_mock
 from fixtures_testclient import TestClient
 from webhook_app import configure, created, make_app, record_usage, seed_two_teams
 from webhook_receiver import WebhookReceiver
@@ -224,3 +224,19 @@ def test_cli_faults_apply_at_start(tmp_path: Path) -> None:
         "getOrganizationSpend": {"spend_unavailable": True},
         "getHealth": {"health_degraded": True},
     }
+
+
+@pytest.mark.slow
+def test_drop_logs_one_warning_no_traceback() -> None:
+    with run_kms_mock(["--fault", "listOrganizations:drop_rate=1", "--strict"]) as (base_url, process):
+        with httpx.Client(base_url=base_url, timeout=5.0, trust_env=False) as http:
+            with pytest.raises(httpx.RemoteProtocolError):
+                http.get("/organizations/")
+            assert http.get("/health").status_code == 200
+        _status, output = stop_kms_mock(process)
+
+    drops = [line for line in output.splitlines() if "dropping the connection" in line]
+    assert len(drops) == 1, output
+    assert "WARNING kms_mock" in drops[0]
+    assert "Traceback" not in output
+    assert "Exception in ASGI application" not in output
