@@ -85,10 +85,13 @@ class RecordingASGIClient(asgi.ASGIClient):
     def __init__(self, app: Any) -> None:
         super().__init__(app)
         self.seen: list[tuple[str, str]] = []
+        self.authorizations: list[str | None] = []
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         self.seen.append((str(method).upper(), str(url)))
-        return super().request(method, url, *args, **kwargs)
+        response = super().request(method, url, *args, **kwargs)
+        self.authorizations.append(response.request.headers.get("Authorization"))
+        return response
 
 
 def test_remote_target_gets_only_reads() -> None:
@@ -200,3 +203,20 @@ def test_live_view_of_mock_holds(tmp_path: Path) -> None:
     assert code == 0
     assert {op["operationId"] for op in results["operations"]} == live
     assert results["run"]["view"] == "live"
+
+
+def test_header_option_sent_on_every_request() -> None:
+    session = RecordingASGIClient(default_app())
+
+    run(
+        RunConfig(
+            url="http://kms.example.test",
+            session=session,
+            headers={"Authorization": "Bearer t0k"},
+            max_examples=2,
+            seed=1,
+        )
+    )
+
+    assert session.authorizations
+    assert set(session.authorizations) == {"Bearer t0k"}
