@@ -63,13 +63,28 @@ def build_command(lang: str) -> click.Command:
         ),
         *fault_and_webhook_options(text),
     ]
-    return click.Command(
+    return TranslatedCommand(
         "kms-mock",
         params=params,
         callback=lambda **options: run(options, lang),
         help=text("command_help"),
+        help_option_text=text("help_option_help"),
         context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     )
+
+
+class TranslatedCommand(click.Command):
+    """A click command whose built-in --help option describes itself in the chosen language."""
+
+    def __init__(self, *args: Any, help_option_text: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.help_option_text = help_option_text
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = self.help_option_text
+        return option
 
 
 def fault_and_webhook_options(text: Callable[[str], str]) -> list[click.Parameter]:

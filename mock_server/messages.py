@@ -15,23 +15,23 @@ MESSAGES: Catalogue = {
     },
     "host_help": {
         "en": "Address to listen on. [default: 127.0.0.1]",
-        "zh-CN": "监听地址。[默认：127.0.0.1]",
+        "zh-CN": "监听地址。默认为 127.0.0.1。",
     },
     "port_help": {
         "en": "TCP port to listen on; 0 picks a free port. [default: 3090]",
-        "zh-CN": "监听的 TCP 端口；设为 0 时自动选择空闲端口。[默认：3090]",
+        "zh-CN": "监听的 TCP 端口；设为 0 时自动选择空闲端口。默认为 3090。",
     },
     "profile_help": {
         "en": "Operations to serve: 'extended' serves the whole contract, "
         "'live' only what the live KMS has today. [default: extended]",
-        "zh-CN": "要提供的接口范围：extended 提供完整契约，live 只提供线上 KMS 现有的接口。[默认：extended]",
+        "zh-CN": "要提供的接口范围：extended 提供完整契约，live 只提供线上 KMS 现有的接口。默认为 extended。",
     },
     "state_file_help": {
         "en": "SQLite file that keeps the state across restarts. [default: in memory only]",
-        "zh-CN": "用于在重启之间保存状态的 SQLite 文件。[默认：只保存在内存中]",
+        "zh-CN": "用于在重启之间保存状态的 SQLite 文件。默认只保存在内存中。",
     },
     "fixtures_help": {
-        "en": "JSON or YAML fixture document loaded at start-up into an empty store. "
+        "en": "JSON or YAML fixture document loaded at startup into an empty store. "
         "When --state-file already holds data, the fixtures are skipped, so a restart keeps the saved state.",
         "zh-CN": "启动时加载的 JSON 或 YAML 测试数据文件，只在状态为空时加载。"
         "如果 --state-file 中已有数据，则跳过这些测试数据，重启后保留已保存的状态。",
@@ -40,13 +40,17 @@ MESSAGES: Catalogue = {
         "en": "Check every response against the spec; a mismatch becomes a 500 that names the rule.",
         "zh-CN": "按契约校验每个响应；不符合时返回 500，并指明违反的规则。",
     },
+    "help_option_help": {
+        "en": "Show this help and exit.",
+        "zh-CN": "显示此帮助信息并退出。",
+    },
     "lang_help": {
         "en": "Language of help text and messages. [default: from LANG, else en]",
-        "zh-CN": "帮助和提示信息的语言。[默认：取自 LANG，否则为 en]",
+        "zh-CN": "帮助和提示信息的语言。默认取自 LANG 环境变量，否则为 en。",
     },
     "log_level_help": {
         "en": "Lowest level of log lines to show. [default: info]",
-        "zh-CN": "显示的最低日志级别。[默认：info]",
+        "zh-CN": "显示的最低日志级别。默认为 info。",
     },
     "invalid_setting": {
         "en": "{error}",
@@ -62,21 +66,29 @@ MESSAGES: Catalogue = {
         "Fix the file or start without --fixtures.",
         "zh-CN": "错误：无法加载测试数据文件 {path}：{reason}。请修正该文件，或去掉 --fixtures 后启动。",
     },
+    # "\b" starts a paragraph that click prints without rewrapping, so the format,
+    # field names and examples keep their lines whatever the terminal width.
     "fault_help": {
-        "en": "Inject a fault, as [OPERATION_ID:]FIELD[=VALUE][,...], e.g. getTeamSpend:latency_ms=100-400 "
-        "or error_rate=0.3,error_status=500. Fields: latency_ms, error_rate, error_status, drop_rate, "
-        "spend_unavailable, health_degraded. Repeatable; applied over --faults-file.",
-        "zh-CN": "注入故障，格式为 [OPERATION_ID:]字段[=值][,...]，例如 getTeamSpend:latency_ms=100-400 "
-        "或 error_rate=0.3,error_status=500。可用字段：latency_ms、error_rate、error_status、drop_rate、"
-        "spend_unavailable、health_degraded。可重复使用，在 --faults-file 之后生效。",
+        "en": "Inject a fault. Repeatable; applied over --faults-file. Format:\n\n"
+        "\b\n[OPERATION_ID:]FIELD[=VALUE][,...]\n\n"
+        "Fields:\n\n"
+        "\b\nlatency_ms, error_rate, error_status,\ndrop_rate, spend_unavailable, health_degraded\n\n"
+        "Examples:\n\n"
+        "\b\ngetTeamSpend:latency_ms=100-400\nerror_rate=0.3,error_status=500",
+        "zh-CN": "注入故障。可重复使用，在 --faults-file 之后生效。格式：\n\n"
+        "\b\n[OPERATION_ID:]字段[=值][,...]\n\n"
+        "可用字段：\n\n"
+        "\b\nlatency_ms, error_rate, error_status,\ndrop_rate, spend_unavailable, health_degraded\n\n"
+        "示例：\n\n"
+        "\b\ngetTeamSpend:latency_ms=100-400\nerror_rate=0.3,error_status=500",
     },
     "faults_file_help": {
-        "en": "YAML or JSON fault document (the FaultConfig shape of PUT /_mock/faults) loaded at start-up.",
+        "en": "YAML or JSON fault document (the FaultConfig shape of PUT /_mock/faults) loaded at startup.",
         "zh-CN": "启动时加载的 YAML 或 JSON 故障配置文件，格式与 PUT /_mock/faults 的 FaultConfig 相同。",
     },
     "seed_help": {
         "en": "Seed of the random choices behind error_rate, drop_rate and latency ranges. [default: 0]",
-        "zh-CN": "error_rate、drop_rate 和延迟区间所用随机数的种子。[默认：0]",
+        "zh-CN": "error_rate、drop_rate 和延迟区间所用随机数的种子。默认为 0。",
     },
     "webhook_allowed_host_help": {
         "en": "Host that webhook deliveries may reach besides loopback. Repeatable.",
@@ -85,8 +97,9 @@ MESSAGES: Catalogue = {
     "webhook_retry_schedule_help": {
         "en": "Seconds to wait before each retry of a failed webhook delivery, e.g. 1,2,4; "
         "each wait is shortened by up to half at random. [default: 1,2,4,8,16]",
-        "zh-CN": "webhook 投递失败后每次重试前等待的秒数，例如 1,2,4；每次等待会随机缩短至多一半。"
-        "[默认：1,2,4,8,16]",
+        "zh-CN": "webhook 投递失败后每次重试前等待的秒数，用逗号分隔，例如 1,2,4 表示依次等待 1、2、4 秒。"
+        "每次等待会随机缩短至多一半。"
+        "默认为 1,2,4,8,16。",
     },
     "faults_error": {
         "en": "Error: invalid fault settings: {reason}. Fix --fault, --faults-file or KMS_MOCK_FAULTS.",
