@@ -121,9 +121,8 @@ def test_exit_code_for_errors() -> None:
 
 
 def test_run_results_pass_report_validation() -> None:
-    from reports import validate_results
-
     from contract_tests.runner import RunConfig, run
+    from reports import validate_results
 
     results = run(RunConfig(max_examples=2, seed=1)).to_dict()
 
