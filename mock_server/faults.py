@@ -35,7 +35,8 @@ import json
 import logging
 import random
 import threading
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 from pathlib import Path
@@ -119,6 +120,9 @@ class Fault:
         return data
 
 
+FAULT_FIELDS = frozenset(f.name for f in fields(Fault))
+
+
 @dataclass(frozen=True)
 class FaultConfig:
     """A whole fault document: the seed, the global rule and per-operation rules."""
@@ -170,7 +174,7 @@ def parse_fault(data: object, location: list[str | int]) -> Fault:
     """Build one Fault from its JSON object."""
     if not isinstance(data, Mapping):
         raise FaultConfigError(location, "a fault must be an object", data)
-    _reject_unknown(data, {f.name for f in fields(Fault)}, location)
+    _reject_unknown(data, set(FAULT_FIELDS), location)
     return Fault(
         latency_ms=_latency(data.get("latency_ms"), [*location, "latency_ms"]),
         error_rate=_rate(data.get("error_rate"), [*location, "error_rate"]),
@@ -210,7 +214,13 @@ def _latency(value: object, location: list[str | int]) -> tuple[int, int] | None
         if len(value) != 2:
             raise FaultConfigError(location, f"invalid range {value!r}: use [min, max] in ms", value)
         low = _integer(value[0], [*location, 0], 0, MAX_LATENCY_MS)
-        high = _integer(value[1], [*location, 1], low, MAX_LATENCY_MS)
+        high = _integer(value[1], [*location, 1], 0, MAX_LATENCY_MS)
+        if high < low:
+            message = (
+                f"invalid range {low}-{high} ms: the range is reversed, "
+                f"write the smaller number first ({high}-{low})"
+            )
+            raise FaultConfigError([*location, 1], message, value)
         return low, high
     fixed = _integer(value, location, 0, MAX_LATENCY_MS)
     return fixed, fixed
@@ -278,12 +288,24 @@ def build_fault_config(
     seed: int | None,
     known_operations: Collection[str] | None = None,
 ) -> FaultConfig:
-    """Combine a fault file, `--fault` specs (applied after the file) and `--seed` (wins over both)."""
+    """Combine a fault file, `--fault` specs (applied after the file) and `--seed` (wins over both).
+
+    Each source is checked on its own first, so an error names the option or
+    file it came from, not a location inside the merged document.
+    """
     document: dict[str, Any] = load_fault_file(file) if file is not None else {}
+    if file is not None:
+        with _blamed_on(f"--faults-file {file}", name_field=False):
+            parse_fault_config(document, known_operations)
     operations: dict[str, Any] = dict(document.get("operations") or {})
     global_fields: dict[str, Any] = dict(document.get("global") or {})
     for text in specs:
-        operation, fault_fields = parse_fault_spec(text)
+        with _blamed_on(f"--fault {text!r}", name_field=True):
+            operation, fault_fields = parse_fault_spec(text)
+            single = (
+                {"global": fault_fields} if operation is None else {"operations": {operation: fault_fields}}
+            )
+            parse_fault_config(single, known_operations)
         if operation is None:
             global_fields.update(fault_fields)
         else:
@@ -292,6 +314,25 @@ def build_fault_config(
     if seed is not None:
         document["seed"] = seed
     return parse_fault_config(document, known_operations)
+
+
+@contextmanager
+def _blamed_on(source: str, *, name_field: bool) -> Iterator[None]:
+    """Re-raise a FaultConfigError located at `source` instead of inside the request-shaped document.
+
+    A file error keeps its path inside the file (`global.latency_ms`); a `--fault`
+    error names only the field, because the user never wrote `global` or `operations`.
+    """
+    try:
+        yield
+    except FaultConfigError as error:
+        inner = [part for part in error.location if isinstance(part, str) and part not in ("body", "fault")]
+        fault_fields = [part for part in inner if part in FAULT_FIELDS]
+        if name_field:
+            where = f"{source}, field {fault_fields[-1]}" if fault_fields else source
+        else:
+            where = f"{source} at {'.'.join(inner)}" if inner else source
+        raise type(error)([where], error.message, error.value) from None
 
 
 def load_fault_file(path: Path) -> dict[str, Any]:

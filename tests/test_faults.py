@@ -194,3 +194,50 @@ def test_empty_rules_are_inactive() -> None:
     assert not controller.is_active
     controller.set(parse_fault_config({"operations": {"getHealth": {"latency_ms": 0}}}, KNOWN))
     assert controller.is_active
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ("bogus=1", "--fault 'bogus=1': unknown field 'bogus'"),
+        ("error_status=99", "--fault 'error_status=99', field error_status: invalid value 99"),
+        (
+            "getTeamSpend:error_rate=2",
+            "--fault 'getTeamSpend:error_rate=2', field error_rate: invalid rate 2",
+        ),
+        ("getNothing:latency_ms=5", "--fault 'getNothing:latency_ms=5': operation 'getNothing' not found"),
+    ],
+)
+def test_fault_option_error_names_option(spec: str, expected: str) -> None:
+    with pytest.raises(FaultConfigError) as raised:
+        build_fault_config(None, [spec], seed=None, known_operations=KNOWN)
+
+    assert str(raised.value).startswith(expected)
+    assert "body" not in str(raised.value)
+    assert "global" not in str(raised.value)
+
+
+def test_unknown_operation_option_keeps_class() -> None:
+    with pytest.raises(UnknownOperation):
+        build_fault_config(None, ["getNothing:latency_ms=5"], seed=None, known_operations=KNOWN)
+
+
+def test_reversed_latency_option_says_reversed() -> None:
+    with pytest.raises(FaultConfigError) as raised:
+        build_fault_config(None, ["latency_ms=400-100"], seed=None, known_operations=KNOWN)
+
+    assert "range is reversed" in str(raised.value)
+    assert "100-400" in str(raised.value)
+
+
+def test_fault_file_error_names_file_and_field(tmp_path: Path) -> None:
+    path = tmp_path / "faults.yaml"
+    path.write_text("operations:\n  getTeamSpend:\n    latency_ms: [400, 100]\n")
+
+    with pytest.raises(FaultConfigError) as raised:
+        build_fault_config(path, [], seed=None, known_operations=KNOWN)
+
+    message = str(raised.value)
+    assert message.startswith(f"--faults-file {path} at operations.getTeamSpend.latency_ms:")
+    assert "range is reversed" in message
+    assert "body" not in message
