@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -92,3 +93,17 @@ def test_run_prints_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert "getOrganizationSpend" in out
     assert "The contract holds." in out
     assert str(tmp_path) in out.replace("\n", "")
+
+
+def test_missing_reports_package_still_writes_results(
+    stored_results: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A None entry in sys.modules makes `import reports` raise ImportError.
+    monkeypatch.setitem(sys.modules, "reports", None)
+
+    code = invoke(["report", str(stored_results), "--out", str(tmp_path), "--lang", "en"])
+
+    assert code == 0
+    assert (tmp_path / "results.json").exists()
+    assert (tmp_path / "junit.xml").exists()
+    assert "Reports were not rendered" in capsys.readouterr().err.replace("\n", " ")
