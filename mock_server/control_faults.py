@@ -32,6 +32,7 @@ from mock_server.faults import (
 )
 from mock_server.handlers import KMS_HANDLERS
 from mock_server.models import Spend
+from mock_server.quoting import quote_id
 from mock_server.request_parsing import Call
 from mock_server.routing import Handler, Reply, operation_id_for
 from mock_server.runtime import MockRuntime
@@ -107,7 +108,7 @@ def set_faults(call: Call) -> Reply:
     try:
         config = parse_fault_config(call.body, known_operation_ids())
     except UnknownOperation as error:
-        raise NotFound(f"Operation {error.value!r} not found in the spec") from None
+        raise NotFound(f"Operation {quote_id(error.value)} not found in the spec") from None
     except FaultConfigError as error:
         raise Invalid(error.location, error.message, error.value) from None
     call.runtime.faults.set(config)

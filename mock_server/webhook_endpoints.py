@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from mock_server.models import format_timestamp
+from mock_server.quoting import quote_id
 
 logger = logging.getLogger("kms_mock")
 
@@ -119,20 +120,23 @@ def check_webhook_url(url: str, allowed_hosts: Sequence[str]) -> str:
     """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
-        raise InvalidWebhookConfig("url", f"invalid webhook url {url!r}: use an http:// or https:// URL", url)
+        raise InvalidWebhookConfig(
+            "url", f"invalid webhook url {quote_id(url)}: use an http:// or https:// URL", url
+        )
     host = (parts.hostname or "").lower()
     if not host:
-        raise InvalidWebhookConfig("url", f"invalid webhook url {url!r}: the URL names no host", url)
+        raise InvalidWebhookConfig("url", f"invalid webhook url {quote_id(url)}: the URL names no host", url)
     address = _ip_address(host)
     if address is not None and _is_link_local(address):
         raise InvalidWebhookConfig(
-            "url", f"invalid webhook url {url!r}: link-local hosts are not allowed", url
+            "url", f"invalid webhook url {quote_id(url)}: link-local hosts are not allowed", url
         )
     if not _is_permitted_host(host, address, allowed_hosts):
         raise InvalidWebhookConfig(
             "url",
-            f"invalid webhook url {url!r}: host {host!r} is not loopback; "
-            "name it in KMS_MOCK_WEBHOOK_ALLOWED_HOSTS or --webhook-allowed-host to allow it",
+            f"invalid webhook url {quote_id(url)}: host {quote_id(host)} is not loopback, and the mock "
+            f"delivers only to loopback by default; start kms-mock with --webhook-allowed-host {host} "
+            "(or KMS_MOCK_WEBHOOK_ALLOWED_HOSTS) to allow it",
             url,
         )
     return url
@@ -192,4 +196,3 @@ def check_threshold(value: Decimal) -> Decimal:
             value,
         )
     return value
-
