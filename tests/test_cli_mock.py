@@ -174,3 +174,21 @@ def test_taken_port_one_line(taken_port: int, lang: str, fix: str) -> None:
     assert "KMS_MOCK_PORT" in result.stderr
     assert "Traceback" not in result.stderr
     assert "starting on" not in result.stderr
+
+
+@pytest.mark.slow
+def test_restart_with_fixtures_keeps_state(tmp_path: Path) -> None:
+    state_file = tmp_path / "kms.sqlite3"
+    fixtures = Path(__file__).resolve().parents[1] / "mock_server" / "fixtures" / "example.yaml"
+    args = ["--state-file", str(state_file), "--fixtures", str(fixtures), "--log-level", "info"]
+    with run_kms_mock(args) as (base_url, _process):
+        first = httpx.get(f"{base_url}/organizations/", timeout=5.0).json()
+
+    with run_kms_mock(args) as (base_url, process):
+        second = httpx.get(f"{base_url}/organizations/", timeout=5.0).json()
+        status, output = stop_kms_mock(process)
+
+    assert second == first
+    assert status == 0
+    assert "skipped" in output
+    assert "already exists" not in output
