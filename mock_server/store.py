@@ -201,7 +201,7 @@ class Store:
         return updated
 
     def delete_team(self, c_team_id: str, c_organization_id: str | None = None) -> None:
-        """Delete a team with its keys; their spend stays in the organization's spend.
+        """Delete a team with its keys, keeping their spend in the organization's spend.
 
         Spend already incurred is money the organization owes, so deleting a team
         must not lower the organization's spend and free quota.
