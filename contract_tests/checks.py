@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, Inexact, InvalidOperation, localcontext
 from typing import Any
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
@@ -139,21 +139,44 @@ def remaining_equals_quota_minus_spend(exchange: Exchange) -> CheckResult:
         quota, spend, remaining = (Decimal(str(body[name])) for name in ("quota", "spend", "remaining"))
     except (KeyError, InvalidOperation):
         return None  # a missing or malformed field is the schema's and money check's finding
-    if remaining == quota - spend:
+    expected = exact_difference(quota, spend)
+    if remaining == expected:
         return []
     message = (
-        f"quota {body['quota']} - spend {body['spend']} = {quota - spend}, "
-        f"but remaining is {body['remaining']}."
+        f"quota {body['quota']} - spend {body['spend']} = {expected}, but remaining is {body['remaining']}."
     )
     return [
         Violation(
             "remaining_equals_quota_minus_spend",
             "`remaining` is not `quota - spend`",
             message,
-            str(quota - spend),
+            str(expected),
             str(body["remaining"]),
         )
     ]
+
+
+def exact_difference(minuend: Decimal, subtrahend: Decimal) -> Decimal:
+    """Return `minuend - subtrahend` without rounding, whatever the number of digits.
+
+    The default context keeps 28 significant digits, so a long quota minus a spend would be rounded
+    and then differ from an exactly computed `remaining`. The precision here covers every digit from
+    the highest of both values down to the lowest, and Inexact is trapped so a rounding can never pass
+    silently.
+    """
+    if not (minuend.is_finite() and subtrahend.is_finite()):
+        return minuend - subtrahend
+    highest = max(minuend.adjusted(), subtrahend.adjusted(), 0)
+    lowest = min(_exponent(minuend), _exponent(subtrahend), 0)
+    with localcontext() as context:
+        context.prec = highest - lowest + 2
+        context.traps[Inexact] = True
+        return minuend - subtrahend
+
+
+def _exponent(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return exponent if isinstance(exponent, int) else 0
 
 
 def _spend_unavailable(body: Mapping[str, Any]) -> bool:

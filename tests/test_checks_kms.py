@@ -90,6 +90,39 @@ def test_remaining_wrong_fails() -> None:
     assert result[0].received == "60"
 
 
+def test_remaining_long_quota_minus_zero_passes() -> None:
+    quota = "8301880897709.989397822308646570"
+
+    assert checks.remaining_equals_quota_minus_spend(spend(quota, "0", quota)) == []
+
+
+def test_remaining_long_values_pass_when_exact() -> None:
+    result = checks.remaining_equals_quota_minus_spend(
+        spend(
+            "959096713385500456.20578387302",
+            "0.000000000000000000001",
+            "959096713385500456.205783873019999999999",
+        )
+    )
+
+    assert result == []
+
+
+def test_remaining_long_values_off_by_last_digit_fail() -> None:
+    result = checks.remaining_equals_quota_minus_spend(
+        spend("12345678901234567890123456789.5", "0.25", "12345678901234567890123456789.3")
+    )
+
+    assert result is not None
+    assert result[0].expected == "12345678901234567890123456789.25"
+
+
+def test_exact_difference_keeps_every_digit() -> None:
+    difference = checks.exact_difference(Decimal("1" + "0" * 60 + ".5"), Decimal("0.000000000001"))
+
+    assert difference == Decimal("1" + "0" * 60 + ".499999999999")
+
+
 def test_remaining_skipped_for_sentinel() -> None:
     assert checks.remaining_equals_quota_minus_spend(spend("100", "-1.0", "5")) is None
 
