@@ -204,13 +204,19 @@ def invoke(argv: Sequence[str] | None = None) -> int:
         code = exit_code_for(error)
         tip = "error.tip.usage" if code is ExitCode.USAGE else "error.tip.run"
         errors.print(message("error.headline", lang, detail=error), markup=False)
-        errors.print(message(tip, lang), markup=False)
+        errors.print(message(tip, lang, command=_command_name(args)), markup=False)
         return int(code)
     except Exception as error:  # noqa: BLE001 - the one boundary that turns a crash into an exit code
         logger.exception("kms-contract stopped on an unexpected error")
         errors.print(message("error.internal", lang, detail=repr(error)), markup=False)
         return int(ExitCode.COULD_NOT_RUN)
     return int(returned) if isinstance(returned, int) else int(ExitCode.HOLDS)
+
+
+def _command_name(args: Sequence[str]) -> str:
+    """Return the subcommand named in `args`, so a tip points at the help of the command that failed."""
+    commands = [arg for arg in args if arg in ("run", "report")]
+    return commands[0] if commands else "run"
 
 
 def main() -> None:

@@ -9,7 +9,6 @@ is sent. The client also remembers what the run created, for clean-up.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -26,12 +25,18 @@ logger = logging.getLogger("kms_contract")
 
 # Where `kms-mock` listens by default; curl commands of in-process runs point there so they can be replayed.
 MOCK_DEFAULT_URL = "http://127.0.0.1:3090"
-SENSITIVE_HEADER = re.compile(r"authorization|cookie|token|secret|key", re.IGNORECASE)
+# Credential headers that a generated case may carry; their values are hidden in reproduction commands.
+# Request headers of the contract itself, such as Idempotency-Key and If-Match, stay readable.
+CREDENTIAL_HEADERS = ("authorization", "proxy-authorization", "cookie", "x-api-key")
+MASK = "***"
+# Appended to each curl command of an in-process run: the run had no port, so the command names the
+# address where `kms-mock` listens by default.
+IN_PROCESS_CURL_NOTE = "# in-process run: start `kms-mock --strict` on 127.0.0.1:3090 to replay"
 
 
 def masked(headers: Mapping[str, str]) -> dict[str, str]:
-    """Hide credentials in reproduction commands; results files are shared with other teams."""
-    return {name: "***" if SENSITIVE_HEADER.search(name) else value for name, value in headers.items()}
+    """Hide the values of the user's --header options; results files are shared with other teams."""
+    return {name: MASK for name in headers}
 
 
 @dataclass
@@ -48,6 +53,13 @@ class KmsClient:
         if self.target.kind is TargetKind.IN_PROCESS:
             return MOCK_DEFAULT_URL
         return self.target.base_url
+
+    def replayable(self, curl: str) -> str:
+        """Return `curl` with a note on where to replay it when the run had no real address."""
+        if self.target.kind is not TargetKind.IN_PROCESS:
+            return curl
+        first, newline, rest = curl.partition("\n")
+        return f"{first} {IN_PROCESS_CURL_NOTE}{newline}{rest}"
 
     def guard(self, method: str, path: str) -> None:
         """Raise `UnsafeRequest` when `method` may not be sent to this target."""
@@ -99,4 +111,4 @@ class KmsClient:
         parts.extend(f"-H '{name}: {value}'" for name, value in masked(self.headers).items())
         if json_body is not None:
             parts.append(f"-H 'Content-Type: application/json' -d '{json_body}'")
-        return " ".join(parts)
+        return self.replayable(" ".join(parts))

@@ -95,7 +95,7 @@ class Evaluator:
         if result is None:
             return
         result.tests_run += 1
-        curl = case.as_curl_command(headers=masked(self.client.headers), base_url=self.client.curl_base_url)
+        curl = self._curl(case)
         result.record_failure(
             FailureRecord(
                 check="server_answered",
@@ -108,13 +108,19 @@ class Evaluator:
             )
         )
 
+    def _curl(self, case: Case[Any]) -> str:
+        command = case.as_curl_command(
+            headers=masked(self.client.headers), base_url=self.client.curl_base_url
+        )
+        return self.client.replayable(command)
+
     def evaluate(self, case: Case[Any], response: Response, recorder: ScenarioRecorder | None = None) -> None:
         """Run every check on `response`; with the `recorder` of a linked sequence, the stateful ones too."""
         result = self.results.get(case.operation.definition.raw.get("operationId", ""))
         if result is None:
             return
         result.tests_run += 1
-        curl = case.as_curl_command(headers=masked(self.client.headers), base_url=self.client.curl_base_url)
+        curl = self._curl(case)
         stateful = self._stateful_builtins if recorder is not None else []
         for check in self._builtins + stateful:
             self._run_builtin(check, case, response, result, curl, recorder)

@@ -112,8 +112,8 @@ MESSAGES: Catalogue = {
     },
     "error.headline": {"en": "Error: {detail}", "zh-CN": "错误：{detail}"},
     "error.tip.usage": {
-        "en": "Tip: run `kms-contract run --help` for the options.",
-        "zh-CN": "提示：运行 `kms-contract run --help` 查看可用选项。",
+        "en": "Tip: run `kms-contract {command} --help` for the options.",
+        "zh-CN": "提示：运行 `kms-contract {command} --help` 查看可用选项。",
     },
     "error.tip.run": {
         "en": "Tip: check the --url and that the server answers, then run again.",

@@ -146,6 +146,8 @@ class RunInfo:
     target: dict[str, str]
     allow_writes: bool
     run_prefix: str
+    # Remarks a reader needs to use the results, each as {"en": ..., "zh-CN": ...}.
+    notes: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass

@@ -22,7 +22,7 @@ from schemathesis.python import asgi
 import spec
 from contract_tests import fuzzing, probe
 from contract_tests.cleanup import CreatedResources, clean_up
-from contract_tests.client import KmsClient
+from contract_tests.client import CREDENTIAL_HEADERS, KmsClient
 from contract_tests.errors import SpecUnavailable, UsageError
 from contract_tests.evaluation import Evaluator
 from contract_tests.results import OperationResult, OperationState, RunInfo, RunResults
@@ -37,6 +37,13 @@ DEFAULT_MAX_EXAMPLES = 25
 # cannot equal the resource's current ETag, so 412 is expected. Key-type rules that the request schema
 # cannot express are rejected with 422.
 POSITIVE_EXTRA_STATUSES = ["412", "422"]
+
+IN_PROCESS_NOTE = {
+    "en": "The run used the in-process mock, which has no address. Its curl commands point at "
+    "127.0.0.1:3090 and assume `kms-mock --strict` is running there.",
+    "zh-CN": "本次运行使用进程内 mock，没有网络地址。报告中的 curl 命令指向 127.0.0.1:3090，"
+    "复现前请先在该地址运行 `kms-mock --strict`。",
+}
 
 Progress = Callable[[str, int, int], None]
 
@@ -85,6 +92,8 @@ def run(config: RunConfig) -> RunResults:
         target.writes_enabled,
         config.run_prefix,
     )
+    if target.kind is TargetKind.IN_PROCESS:
+        info.notes.append(dict(IN_PROCESS_NOTE))
     run_results = RunResults(run=info, operations=results)
 
     try:
@@ -177,6 +186,15 @@ def _schemathesis_schema(document: dict[str, Any]) -> Any:
                         "5xx",
                         *POSITIVE_EXTRA_STATUSES,
                     ]
+                }
+            },
+            # schemathesis hides any header or body field whose name contains "key" by default, which
+            # masks Idempotency-Key and key_type. Only credential headers are hidden; the values of
+            # the user's --header options are masked before they reach schemathesis.
+            "output": {
+                "sanitization": {
+                    "keys-to-sanitize": list(CREDENTIAL_HEADERS),
+                    "sensitive-markers": ["authorization", "cookie"],
                 }
             },
         }
