@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from hypothesis.configuration import set_hypothesis_home_dir
 from rich.console import Console
 
 from contract_tests import junit
@@ -27,6 +28,9 @@ from mock_server.i18n import lang_from_argv
 logger = logging.getLogger("kms_contract")
 
 DEFAULT_REPORT_DIR = Path("reports/out")
+MOCK_LOGGER = "kms_mock"
+MOCK_LOG_NAME = "mock.log"
+HYPOTHESIS_DIR_NAME = ".hypothesis"
 FC = TypeVar("FC", bound=Callable[..., Any])
 
 
@@ -130,10 +134,11 @@ def parse_headers(values: Sequence[str], lang: str) -> dict[str, str]:
 def run_and_write(config: RunConfig, report_dir: Path, lang: str, gaps_ok: bool) -> int:
     """Run the suite, write every output and print the summary; return the exit code."""
     errors = Console(stderr=True)
+    report_dir.mkdir(parents=True, exist_ok=True)
+    # hypothesis caches data in a .hypothesis folder; keep it beside the results, not in the user's folder.
+    set_hypothesis_home_dir(report_dir / HYPOTHESIS_DIR_NAME)
     if config.url is None:
-        # The in-process mock's warnings are about deliveries to the closed port the suite registers
-        # on purpose; they would bury the progress line and the summary.
-        logging.getLogger("kms_mock").setLevel(logging.ERROR)
+        route_logger_to_file(MOCK_LOGGER, report_dir / MOCK_LOG_NAME)
     with progress_line(errors, lang) as progress:
         config.progress = progress
         run_results = run(config)
@@ -142,6 +147,25 @@ def run_and_write(config: RunConfig, report_dir: Path, lang: str, gaps_ok: bool)
     write_outputs(results, report_dir, lang, errors)
     print_summary(Console(), results, report_dir, lang)
     return int(results["summary"]["exit_code"])
+
+
+def route_logger_to_file(logger_name: str, path: Path) -> None:
+    """Send the records of `logger_name` to `path` only, for the rest of the process.
+
+    The in-process mock logs every webhook retry and cancelled delivery, some of them while the
+    process exits; on the console they would bury the progress line and the summary. A handler left
+    by an earlier call in the same process is replaced.
+    """
+    target = logging.getLogger(logger_name)
+    for old in [handler for handler in target.handlers if getattr(handler, "kms_contract_file", False)]:
+        target.removeHandler(old)
+        old.close()
+    handler = logging.FileHandler(path, mode="w", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.kms_contract_file = True  # type: ignore[attr-defined]
+    target.addHandler(handler)
+    target.propagate = False
+    target.setLevel(logging.INFO)
 
 
 def compare_with_target(target_document: dict[str, Any] | None, url: str | None) -> dict[str, Any] | None:

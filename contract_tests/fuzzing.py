@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 import hypothesis
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, Phase, Verbosity, settings
 from hypothesis.errors import Flaky, Unsatisfiable
 from hypothesis.stateful import get_state_machine_test
 from schemathesis import GenerationMode
@@ -57,6 +57,9 @@ def hypothesis_settings(max_examples: int) -> settings:
         phases=GENERATE_ONLY,
         suppress_health_check=list(HealthCheck),
         print_blob=False,
+        # hypothesis would print the steps of a stopped state machine on stdout, between the progress
+        # line and the summary; what matters is in the results.
+        verbosity=Verbosity.quiet,
         report_multiple_bugs=False,
     )
 

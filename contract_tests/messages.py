@@ -97,6 +97,10 @@ MESSAGES: Catalogue = {
         "zh-CN": "有 {count} 个创建的资源无法删除，详见 results.json 的 leftovers。",
     },
     "summary.written": {"en": "Results written to {path}", "zh-CN": "结果已写入 {path}"},
+    "summary.mock_log": {
+        "en": "The in-process mock's log (webhook deliveries, retries) is in {path}",
+        "zh-CN": "进程内 mock 的日志（webhook 投递与重试）见 {path}",
+    },
     "summary.exit": {"en": "Exit code {code}.", "zh-CN": "退出码 {code}。"},
     "reports.absent": {
         "en": "Reports were not rendered: the reports package is not available ({error}). "

@@ -78,3 +78,6 @@ def _print_footer(console: Console, results: Mapping[str, Any], report_dir: Path
     verdict = message("verdict." + summary["verdict"], lang)
     console.print(f"[bold]{verdict}[/]{separator}" + message("summary.exit", lang, code=summary["exit_code"]))
     console.print(message("summary.written", lang, path=report_dir))
+    mock_log = report_dir / "mock.log"
+    if results["run"]["target"]["kind"] == "in-process" and mock_log.exists():
+        console.print(message("summary.mock_log", lang, path=mock_log))
