@@ -16,7 +16,7 @@ import json
 def quote_id(value: object) -> str:
     """Return `value` in single quotes, escaping only quotes, backslashes and control characters."""
     text = value if isinstance(value, str) else str(value)
-    # json.dumps escapes the backslash, the double quote and control characters, and nothing else
-    # when ensure_ascii is off; the double quote needs no escape inside single quotes.
+    # With ensure_ascii off, json.dumps escapes only the backslash, the double quote and control
+    # characters. Inside single quotes the double quote needs no escape, but the single quote does.
     inner = json.dumps(text, ensure_ascii=False)[1:-1].replace('\\"', '"').replace("'", "\\'")
     return f"'{inner}'"
