@@ -20,7 +20,7 @@ PARAMETER = re.compile(r"\{([^}]+)\}")
 
 def item_operations() -> list[tuple[str, str]]:
     """(method, path template) of every operation whose path has a parameter."""
-    found = []
+    found: list[tuple[str, str]] = []
     for path, item in spec.load_spec()["paths"].items():
         if "{" in path:
             found.extend((method.upper(), path) for method in item if method != "parameters")
