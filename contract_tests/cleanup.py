@@ -53,10 +53,13 @@ def _append_new(items: list[Any], value: Any) -> None:
         items.append(value)
 
 
-def clean_up(client: KmsClient, created: CreatedResources, can_delete_organizations: bool) -> list[Leftover]:
+def clean_up(
+    client: KmsClient, created: CreatedResources, can_delete_organizations: bool, webhook_url: str
+) -> list[Leftover]:
     """Delete every organization the run created and return what is left behind.
 
     The in-process mock is discarded with the run, so nothing can be left behind there.
+    `webhook_url` is the suite's receiver, where every registered webhook points.
     """
     if client.target.kind is TargetKind.IN_PROCESS:
         return []
@@ -66,9 +69,11 @@ def clean_up(client: KmsClient, created: CreatedResources, can_delete_organizati
         if reason is not None:
             leftovers.append(Leftover("organization", organization, reason))
             leftovers.extend(_children(created, organization, reason))
-    for webhook in created.webhooks:
-        # The contract has no operation that removes a webhook endpoint.
-        leftovers.append(Leftover("webhook", str(webhook), "The contract offers no way to delete a webhook."))
+    reason = (
+        f"The contract has no operation that deletes a webhook endpoint. It points at {webhook_url}, "
+        "the suite's loopback receiver, which stopped with the run, so the target's deliveries to it fail."
+    )
+    leftovers.extend(Leftover("webhook", str(webhook), reason) for webhook in created.webhooks)
     return leftovers
 
 

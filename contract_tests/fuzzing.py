@@ -32,8 +32,9 @@ logger = logging.getLogger("kms_contract")
 
 CREATE_OPERATIONS = frozenset({"createOrganization", "createTeam", "createKey"})
 MAX_ID_LENGTH = 128
-# Port 9 is the discard service, closed on almost every machine: deliveries fail fast and stay local.
-DISCARD_WEBHOOK_URL = "http://127.0.0.1:9"
+# The contract cannot delete a webhook endpoint, so every accepted registration outlives the run.
+# Few registrations are enough to check the operation's responses.
+WEBHOOK_MAX_EXAMPLES = 3
 # Only generation: shrinking would re-send requests to find a smaller example of a failure that is
 # already recorded, and the example database would make runs depend on earlier runs.
 GENERATE_ONLY = (Phase.explicit, Phase.generate)
@@ -44,6 +45,8 @@ class FuzzSettings:
     max_examples: int
     seed: int
     run_prefix: str
+    # Where generated webhook registrations point: the suite's own loopback receiver.
+    webhook_url: str
     # Numbers each created id, so no two creates of the run collide. A collision would make the server's
     # answer (201 or 409) depend on earlier cases, which hypothesis rejects as flaky generation.
     serial: Iterator[int] = field(default_factory=itertools.count, compare=False)
@@ -64,11 +67,12 @@ def hypothesis_settings(max_examples: int) -> settings:
     )
 
 
-def prepare_case(case: Case[Any], run_prefix: str, serial: Iterator[int]) -> None:
+def prepare_case(case: Case[Any], fuzz: FuzzSettings) -> None:
     """Adjust a generated case so that what it creates is recognisable and harmless.
 
-    c_* ids in positive create bodies get the run prefix and a serial number. A webhook URL
-    always points at a closed loopback port, so a target never delivers events to a generated host.
+    c_* ids in positive create bodies get the run prefix and a serial number. An http(s) webhook URL
+    is replaced by the suite's own loopback receiver, so a target never delivers events to a
+    generated host.
     """
     operation_id = case.operation.definition.raw.get("operationId")
     if not isinstance(case.body, dict):
@@ -79,13 +83,20 @@ def prepare_case(case: Case[Any], run_prefix: str, serial: Iterator[int]) -> Non
         and isinstance(url, str)
         and url.lower().startswith(("http:", "https:"))
     ):
-        case.body["url"] = f"{DISCARD_WEBHOOK_URL}/{run_prefix}"
+        case.body["url"] = fuzz.webhook_url
     is_positive = case.meta is None or case.meta.generation.mode.is_positive
     if operation_id not in CREATE_OPERATIONS or not is_positive:
         return
     for name, value in list(case.body.items()):
-        if name.startswith("c_") and isinstance(value, str) and not value.startswith(run_prefix):
-            case.body[name] = f"{run_prefix}-{next(serial)}-{value}"[:MAX_ID_LENGTH]
+        if name.startswith("c_") and isinstance(value, str) and not value.startswith(fuzz.run_prefix):
+            case.body[name] = f"{fuzz.run_prefix}-{next(fuzz.serial)}-{value}"[:MAX_ID_LENGTH]
+
+
+def examples_for(operation_id: str, max_examples: int) -> int:
+    """Return how many cases to generate per mode for an operation."""
+    if operation_id == "configureWebhook":
+        return min(max_examples, WEBHOOK_MAX_EXAMPLES)
+    return max_examples
 
 
 def fuzz_operation(operation: Operation, evaluator: Evaluator, fuzz: FuzzSettings) -> None:
@@ -96,11 +107,12 @@ def fuzz_operation(operation: Operation, evaluator: Evaluator, fuzz: FuzzSetting
         strategy = operation.as_strategy(generation_mode=mode)
 
         def send(case: Case[Any]) -> None:
-            prepare_case(case, fuzz.run_prefix, fuzz.serial)
+            prepare_case(case, fuzz)
             evaluator.execute(case)
 
+        operation_id = str(operation.definition.raw.get("operationId"))
         test = hypothesis.given(case=strategy)(send)
-        test = hypothesis_settings(fuzz.max_examples)(test)
+        test = hypothesis_settings(examples_for(operation_id, fuzz.max_examples))(test)
         try:
             hypothesis.seed(fuzz.seed)(test)()
         except Unsatisfiable:
@@ -174,7 +186,7 @@ def _bind_machine(
         """Step through linked operations. A step the run must not send is rejected before any request."""
 
         def before_call(self, case: Case[Any]) -> None:
-            prepare_case(case, fuzz.run_prefix, fuzz.serial)
+            prepare_case(case, fuzz)
 
         def call(self, case: Case[Any], **kwargs: Any) -> Response:
             if not allowed(case):

@@ -25,6 +25,7 @@ from contract_tests.cleanup import CreatedResources, clean_up
 from contract_tests.client import CREDENTIAL_HEADERS, KmsClient
 from contract_tests.errors import SpecUnavailable, UsageError
 from contract_tests.evaluation import Evaluator
+from contract_tests.receiver import running_receiver
 from contract_tests.results import OperationResult, OperationState, RunInfo, RunResults
 from contract_tests.scenarios import ScenarioContext, run_scenarios
 from contract_tests.target import Target, TargetKind, make_target, new_run_prefix
@@ -96,11 +97,15 @@ def run(config: RunConfig) -> RunResults:
         info.notes.append(dict(IN_PROCESS_NOTE))
     run_results = RunResults(run=info, operations=results)
 
-    try:
-        _exercise(config, document, evaluator, run_results, seed)
-    finally:
-        # Clean up even when the run stops early, so a failed run leaves no more data behind than needed.
-        run_results.leftovers = clean_up(client, created, _present(results, "deleteOrganization"))
+    # One receiver for the whole run: every webhook the run registers points at it, so deliveries
+    # succeed instead of being retried, and nothing is sent beyond loopback.
+    with running_receiver() as receiver:
+        try:
+            _exercise(config, document, evaluator, run_results, seed, receiver.url)
+        finally:
+            # Clean up even when the run stops early, so a failed run leaves no more data behind than needed.
+            can_delete = _present(results, "deleteOrganization")
+            run_results.leftovers = clean_up(client, created, can_delete, receiver.url)
     for result in results:
         result.conclude()
     run_results.run.finished_at = _now()
@@ -109,7 +114,12 @@ def run(config: RunConfig) -> RunResults:
 
 
 def _exercise(
-    config: RunConfig, document: dict[str, Any], evaluator: Evaluator, run_results: RunResults, seed: int
+    config: RunConfig,
+    document: dict[str, Any],
+    evaluator: Evaluator,
+    run_results: RunResults,
+    seed: int,
+    webhook_url: str,
 ) -> None:
     """Fuzz each testable operation, follow the links, then run the scenarios."""
     results = run_results.operations
@@ -120,13 +130,14 @@ def _exercise(
     ]
     schema = _schemathesis_schema(document)
     operations = fuzzing.operations_by_id(schema)
-    fuzz = fuzzing.FuzzSettings(config.max_examples, seed, config.run_prefix)
+    fuzz = fuzzing.FuzzSettings(config.max_examples, seed, config.run_prefix, webhook_url)
     for index, operation_id in enumerate(testable):
         _report(config, operation_id, index, len(testable))
         fuzzing.fuzz_operation(operations[operation_id], evaluator, fuzz)
     if config.stateful and evaluator.client.target.writes_enabled:
         _report(config, "stateful", len(testable), len(testable))
-        allowed = frozenset(testable)
+        # Webhook registrations cannot be deleted, so the linked sequences do not add more of them.
+        allowed = frozenset(testable) - {"configureWebhook"}
         linked = _schemathesis_schema(fuzzing.only_operations(document, allowed))
         fuzzing.run_stateful(
             linked, evaluator, fuzz, lambda case: case.operation.definition.raw.get("operationId") in allowed

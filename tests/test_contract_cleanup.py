@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from schemathesis.python import asgi
 
+from contract_tests.fuzzing import WEBHOOK_MAX_EXAMPLES
 from contract_tests.runner import RunConfig, run
 from mock_server.app import create_app
 from mock_server.config import MockSettings
@@ -77,3 +78,50 @@ def test_leftovers_listed_without_delete_operation() -> None:
     assert remaining
     assert left_over == set(remaining)
     assert all("deleteOrganization" in leftover.reason for leftover in outcome.leftovers)
+
+
+@pytest.fixture(scope="module")
+def webhook_run() -> tuple[Any, Any]:
+    """Run the suite once against a mock reached as a remote target with writes on."""
+    app = create_app(MockSettings(strict=True))
+    outcome = run(
+        RunConfig(
+            url="http://kms.example.test",
+            session=asgi.get_client(app),
+            allow_writes=True,
+            max_examples=25,
+            seed=9,
+            run_prefix=PREFIX,
+            scenarios=False,
+        )
+    )
+    return app, outcome
+
+
+@pytest.mark.slow
+def test_webhooks_point_only_at_suite_receiver(webhook_run: tuple[Any, Any]) -> None:
+    app, _ = webhook_run
+
+    urls = [webhook["url"] for webhook in state_of(app)["webhooks"]]
+    assert urls, "the run registered no webhook"
+    assert len(set(urls)) == 1
+    assert urls[0].startswith("http://127.0.0.1:")
+    assert urls[0].endswith("/kmsct-webhook")
+
+
+@pytest.mark.slow
+def test_webhook_registrations_stay_few(webhook_run: tuple[Any, Any]) -> None:
+    app, _ = webhook_run
+
+    assert len(state_of(app)["webhooks"]) <= 2 * WEBHOOK_MAX_EXAMPLES
+
+
+@pytest.mark.slow
+def test_webhook_leftovers_name_receiver_and_reason(webhook_run: tuple[Any, Any]) -> None:
+    app, outcome = webhook_run
+
+    registered = {webhook["id"] for webhook in state_of(app)["webhooks"]}
+    listed = [leftover for leftover in outcome.leftovers if leftover.kind == "webhook"]
+    assert {leftover.id for leftover in listed} == registered
+    assert all("no operation that deletes a webhook" in leftover.reason for leftover in listed)
+    assert all("/kmsct-webhook" in leftover.reason for leftover in listed)
