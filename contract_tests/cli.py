@@ -19,7 +19,7 @@ from hypothesis.configuration import set_hypothesis_home_dir
 from rich.console import Console
 
 from contract_tests import junit
-from contract_tests.errors import ContractSuiteError, ExitCode, UsageError, exit_code_for
+from contract_tests.errors import ContractSuiteError, ExitCode, NotAKms, UsageError, exit_code_for
 from contract_tests.messages import message
 from contract_tests.runner import DEFAULT_MAX_EXAMPLES, VIEWS, RunConfig, run
 from contract_tests.summary import print_summary, progress_line
@@ -224,6 +224,16 @@ def invoke(argv: Sequence[str] | None = None) -> int:
         return int(ExitCode.USAGE)
     except click.exceptions.Abort:
         return int(ExitCode.COULD_NOT_RUN)
+    except NotAKms as error:
+        text = message(
+            f"error.not_kms.{error.finding}",
+            lang,
+            url=error.base_url,
+            probed=error.probed,
+            answer=error.answer,
+        )
+        errors.print(text, markup=False)
+        return int(error.exit_code)
     except ContractSuiteError as error:
         code = exit_code_for(error)
         tip = "error.tip.usage" if code is ExitCode.USAGE else "error.tip.run"

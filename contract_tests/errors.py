@@ -36,6 +36,24 @@ class TargetUnreachable(ContractSuiteError):
     """The target did not respond, so nothing could be tested."""
 
 
+class NotAKms(ContractSuiteError):
+    """The target answers, but not as a KMS: testing it would only report noise.
+
+    `finding` is "not_json" (a KMS read answered without JSON) or "no_kms_paths" (the target's
+    /openapi.json lists none of the contract's paths); `answer` is the status and content type.
+    """
+
+    def __init__(self, base_url: str, probed: str, finding: str, answer: str) -> None:
+        super().__init__(
+            f"{base_url} does not look like a KMS: {probed} got {answer} ({finding}); "
+            "check that --url names the KMS's base URL"
+        )
+        self.base_url = base_url
+        self.probed = probed
+        self.finding = finding
+        self.answer = answer
+
+
 class SpecUnavailable(ContractSuiteError):
     """The contract could not be loaded, so nothing could be tested."""
 

@@ -19,7 +19,7 @@ from typing import Any
 import requests
 
 from contract_tests.client import KmsClient
-from contract_tests.errors import TargetUnreachable
+from contract_tests.errors import NotAKms, TargetUnreachable
 
 logger = logging.getLogger("kms_contract")
 
@@ -63,6 +63,25 @@ def fetch_target_document(client: KmsClient) -> dict[str, Any] | None:
     if isinstance(document, dict) and isinstance(document.get("paths"), dict) and document["paths"]:
         return document
     return None
+
+
+# listOrganizations: a live read, safe on any target, whose route every KMS has.
+KMS_PROBE_PATH = "/organizations/"
+
+
+def ensure_kms(client: KmsClient, document: Mapping[str, Any] | None, paths: Iterable[str]) -> None:
+    """Raise `NotAKms` when the target's document lists no KMS path or a KMS read answers without JSON."""
+    if document is not None:
+        listed = {normalise_path(path).rstrip("/") for path in document["paths"]}
+        if not listed & {normalise_path(path).rstrip("/") for path in paths}:
+            raise NotAKms(client.target.base_url, "GET /openapi.json", "no_kms_paths", "200")
+        return
+    response = client.request("GET", KMS_PROBE_PATH)
+    try:
+        response.json()
+    except ValueError:
+        answer = f"{response.status_code} {response.headers.get('content-type', '')}".strip()
+        raise NotAKms(client.target.base_url, f"GET {KMS_PROBE_PATH}", "not_json", answer) from None
 
 
 def presence_from_document(document: Mapping[str, Any], method: str, path: str) -> Presence:

@@ -80,6 +80,8 @@ def run(config: RunConfig) -> RunResults:
 
     # Presence first: missing operations are gaps, never fuzzed.
     target_document = probe.fetch_target_document(client)
+    if target.kind is not TargetKind.IN_PROCESS:
+        probe.ensure_kms(client, target_document, [op.path for op in spec.operations(spec.load_spec())])
     results = _initial_results(document, client, target_document)
     created = CreatedResources()
     evaluator = Evaluator(client, {result.operationId: result for result in results}, created)
