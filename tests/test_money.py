@@ -1,5 +1,6 @@
 """Money parsing and formatting: what requests may send and what responses show."""
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -128,3 +129,21 @@ def test_exceeds_limit_at_nineteen_digits() -> None:
     assert exceeds_limit(Decimal("999999999999999999.999999999999999999")) is False
     assert exceeds_limit(Decimal("1000000000000000000")) is True
     assert exceeds_limit(Decimal("1999999999999999998")) is True
+
+
+def test_json_number_keeps_every_digit() -> None:
+    # JSON Schema cannot bound a number's digits, so the smallest double must be accepted exactly.
+    amount = parse_money(json.loads("5e-324", parse_float=Decimal))
+
+    assert amount == Decimal("5e-324")
+    assert format_money(amount) == "0." + "0" * 323 + "5"
+
+
+def test_json_number_past_digit_cap_rejected() -> None:
+    with pytest.raises(ValueError, match="too large or too precise"):
+        parse_money(json.loads("1e-401", parse_float=Decimal))
+
+
+def test_string_past_eighteen_fraction_digits_rejected() -> None:
+    with pytest.raises(ValueError, match="too large or too precise"):
+        parse_money("0." + "1" * 19)
