@@ -30,6 +30,7 @@ from mock_server.fixtures import FixtureDocument, FixtureError, parse_document
 from mock_server.models import Key, Organization, ScopeState, Spend, Team
 from mock_server.money import add_money, describe_limit, exceeds_limit, format_money, parse_money
 from mock_server.persistence import Backend, IdempotencyRecord, MemoryBackend, SqliteBackend, StoredState
+from mock_server.quoting import quote_id
 from mock_server.rules import check_c_id, check_key_fields
 from mock_server.state import State, Tally
 
@@ -101,7 +102,7 @@ class Store:
         amount = _money("quota", quota)
         with self._writing():
             if org_id in self._state.organizations:
-                raise Conflict(f"Organization {org_id!r} already exists")
+                raise Conflict(f"Organization {quote_id(org_id)} already exists")
             l_team_id = self._unique_id("l_team_id", self._state.l_team_ids)
             now = self._clock()
             organization = Organization(self._next_id("organization"), org_id, l_team_id, amount, now, now)
@@ -140,7 +141,7 @@ class Store:
             if record is not None:
                 return _replayed(record, increment), True
             quota = add_money(organization.quota, increment)
-            _check_limit(quota, f"the quota of organization {c_organization_id!r}", increment, amount)
+            _check_limit(quota, f"the quota of organization {quote_id(c_organization_id)}", increment)
             updated = self._save_organization_quota(organization, quota)
             record = IdempotencyRecord(c_organization_id, idempotency_key, increment, updated)
             self._backend.save_idempotency(record)
@@ -164,7 +165,7 @@ class Store:
         with self._writing():
             organization = self._organization(org_id)
             if (org_id, team_id) in self._state.teams:
-                raise Conflict(f"Team {team_id!r} already exists in organization {org_id!r}")
+                raise Conflict(f"Team {quote_id(team_id)} already exists in organization {quote_id(org_id)}")
             now = self._clock()
             l_user_id = self._unique_id("l_user_id", self._state.l_user_ids)
             team = Team(
@@ -287,7 +288,7 @@ class Store:
             # The organization's spend is the largest sum that this charge raises, so bounding it bounds all.
             org_id = key.c_organization_id
             org_spend = add_money(self._state.org_spend[org_id], charge)
-            _check_limit(org_spend, f"the spend of organization {org_id!r}", charge, amount)
+            _check_limit(org_spend, f"the spend of organization {quote_id(org_id)}", charge)
             self._backend.save_key_spend(key_id, add_money(self._state.key_spend[key_id], charge))
             self._state.add_spend(key_id, charge)
             states.extend(self._state.key_states(key))
@@ -314,8 +315,8 @@ class Store:
             tally = self._state.team_users.get((team.c_organization_id, c_team_id, c_user_id))
         if tally is None:
             raise NotFound(
-                f"User {c_user_id!r} has no TEAM_USER keys in team {c_team_id!r} "
-                f"of organization {team.c_organization_id!r}"
+                f"User {quote_id(c_user_id)} has no TEAM_USER keys in team {quote_id(c_team_id)} "
+                f"of organization {quote_id(team.c_organization_id)}"
             )
         return Spend.available(tally.spend, tally.quota, self._clock())
 
@@ -365,7 +366,7 @@ class Store:
     def _organization(self, c_organization_id: str) -> Organization:
         organization = self._state.organizations.get(c_organization_id)
         if organization is None:
-            raise NotFound(f"Organization {c_organization_id!r} not found")
+            raise NotFound(f"Organization {quote_id(c_organization_id)} not found")
         return organization
 
     def _team(self, c_team_id: str, c_organization_id: str | None) -> Team:
@@ -373,15 +374,17 @@ class Store:
             self._organization(c_organization_id)
             team = self._state.teams.get((c_organization_id, c_team_id))
             if team is None:
-                raise NotFound(f"Team {c_team_id!r} not found in organization {c_organization_id!r}")
+                raise NotFound(
+                    f"Team {quote_id(c_team_id)} not found in organization {quote_id(c_organization_id)}"
+                )
             return team
         org_ids = list(self._state.team_orgs.get(c_team_id, {}))
         if not org_ids:
-            raise NotFound(f"Team {c_team_id!r} not found")
+            raise NotFound(f"Team {quote_id(c_team_id)} not found")
         if len(org_ids) > 1:
             listed = ", ".join(repr(org_id) for org_id in org_ids[:5])
             raise Conflict(
-                f"Team id {c_team_id!r} exists in {len(org_ids)} organizations ({listed}); "
+                f"Team id {quote_id(c_team_id)} exists in {len(org_ids)} organizations ({listed}); "
                 "pass c_organization_id to choose one"
             )
         return self._state.teams[(org_ids[0], c_team_id)]
@@ -389,7 +392,7 @@ class Store:
     def _key(self, key_id: str) -> Key:
         key = self._state.keys.get(key_id)
         if key is None:
-            raise NotFound(f"Key {key_id!r} not found")
+            raise NotFound(f"Key {quote_id(key_id)} not found")
         return key
 
     def _key_ids(self, c_organization_id: str | None, c_team_id: str | None) -> list[str]:
@@ -409,11 +412,14 @@ class Store:
             self._organization(c_organization_id)
             tally = self._state.users.get((c_organization_id, c_user_id))
             if tally is None:
-                raise NotFound(f"User {c_user_id!r} has no USER keys in organization {c_organization_id!r}")
+                raise NotFound(
+                    f"User {quote_id(c_user_id)} has no USER keys "
+                    f"in organization {quote_id(c_organization_id)}"
+                )
             return tally
         org_ids = self._state.user_orgs.get(c_user_id, {})
         if not org_ids:
-            raise NotFound(f"User {c_user_id!r} has no USER keys")
+            raise NotFound(f"User {quote_id(c_user_id)} has no USER keys")
         total = Tally()
         for org_id in org_ids:
             tally = self._state.users[(org_id, c_user_id)]
@@ -423,7 +429,9 @@ class Store:
     def _check_key_owner(self, c_organization_id: str, c_team_id: str | None) -> None:
         self._organization(c_organization_id)
         if c_team_id is not None and (c_organization_id, c_team_id) not in self._state.teams:
-            raise NotFound(f"Team {c_team_id!r} not found in organization {c_organization_id!r}")
+            raise NotFound(
+                f"Team {quote_id(c_team_id)} not found in organization {quote_id(c_organization_id)}"
+            )
 
     # Private helpers: writes
 
@@ -523,7 +531,7 @@ class Store:
         if fixed is None:
             return self._unique_id("key_id", self._state.keys)
         if fixed in self._state.keys:
-            raise Conflict(f"Key {fixed!r} already exists")
+            raise Conflict(f"Key {quote_id(fixed)} already exists")
         return fixed
 
     def _later(self, previous: datetime) -> datetime:
@@ -589,14 +597,16 @@ def _money(field: str, value: object) -> Decimal:
         raise Invalid(("body", field), str(error), value) from error
 
 
-def _check_limit(total: Decimal, what: str, amount: Decimal, original: object) -> None:
-    """Reject an amount that would take a stored sum past the money bound that requests respect too."""
+def _check_limit(total: Decimal, what: str, amount: Decimal) -> None:
+    """Reject an amount that would take a stored sum past the money bound that requests respect too.
+
+    The request itself is valid; only the current state makes it unacceptable, so this is a
+    409 Conflict rather than a 422 (a client may retry with a smaller amount).
+    """
     if exceeds_limit(total):
-        raise Invalid(
-            ("body", "amount"),
+        raise Conflict(
             f"amount {format_money(amount)} would make {what} {format_money(total)}, but money values "
-            f"must stay {describe_limit()}; use a smaller amount",
-            original,
+            f"must stay {describe_limit()}; use a smaller amount"
         )
 
 
@@ -604,7 +614,7 @@ def _check_idempotency_key(idempotency_key: object) -> None:
     if not isinstance(idempotency_key, str) or not 1 <= len(idempotency_key) <= 128:
         raise Invalid(
             ("header", "Idempotency-Key"),
-            f"Idempotency-Key must be 1 to 128 characters, got {idempotency_key!r}",
+            f"Idempotency-Key must be 1 to 128 characters, got {quote_id(idempotency_key)}",
             idempotency_key,
         )
 
@@ -617,14 +627,14 @@ def _check_if_match(etag: str, if_match: str | None) -> None:
     if "*" in candidates or etag in candidates:
         return
     raise PreconditionFailed(
-        f"If-Match {if_match!r} does not match the current ETag {etag}; read the resource again"
+        f"If-Match {quote_id(if_match)} does not match the current ETag {etag}; read the resource again"
     )
 
 
 def _replayed(record: IdempotencyRecord, increment: Decimal) -> Organization:
     if record.amount != increment:
         raise Conflict(
-            f"Idempotency-Key {record.idempotency_key!r} was already used with amount "
+            f"Idempotency-Key {quote_id(record.idempotency_key)} was already used with amount "
             f"{format_money(record.amount)!r}; use a new key for a different amount"
         )
     return record.organization

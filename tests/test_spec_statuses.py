@@ -93,19 +93,24 @@ def test_reused_idempotency_key_response_explains_itself() -> None:
     assert response["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
 
 
-def test_reused_idempotency_key_example_is_store_message() -> None:
+def test_increment_conflict_examples_are_store_messages() -> None:
     document = _document()
     store = Store()
     store.create_organization("acme", "0")
     store.increment_organization_quota("acme", "1000.00", "recharge-2026-12-04-001")
+    store.create_organization("full", "999999999999999900.00")
 
     def reuse() -> object:
         return store.increment_organization_quota("acme", "500", "recharge-2026-12-04-001")
 
+    def overflow() -> object:
+        return store.increment_organization_quota("full", "1000.00", "recharge-2026-12-04-002")
+
     with pytest.raises(Conflict):
         reuse()
     response = _responses(document, "incrementOrganizationQuota")["409"]
-    assert _example_details(document, response) == [_error_message(reuse)]
+    expected = [_error_message(reuse), _error_message(overflow).replace("'full'", "'acme'")]
+    assert _example_details(document, response) == expected
 
 
 def test_ambiguous_team_example_is_store_message() -> None:

@@ -273,20 +273,18 @@ def test_increment_past_money_bound_rejected() -> None:
     store.create_organization("acme", "999999999999999999")
     before = store.get_organization("acme")
 
-    with pytest.raises(Invalid) as caught:
+    with pytest.raises(Conflict) as caught:
         store.increment_organization_quota("acme", "999999999999999999", "recharge-1")
 
-    assert caught.value.loc == ("body", "amount")
-    assert "1999999999999999998" in caught.value.msg
-    assert "10^18" in caught.value.msg
-    assert caught.value.value == "999999999999999999"
+    assert "1999999999999999998" in caught.value.detail
+    assert "10^18" in caught.value.detail
     assert store.get_organization("acme") == before
 
 
 def test_increment_rejected_past_bound_leaves_key_unused() -> None:
     store = Store(clock=StepClock(), id_factory=CountingIds())
     store.create_organization("acme", "999999999999999999")
-    with pytest.raises(Invalid):
+    with pytest.raises(Conflict):
         store.increment_organization_quota("acme", "1", "recharge-1")
 
     store.set_organization_quota("acme", "0")
@@ -309,12 +307,11 @@ def test_usage_past_money_bound_rejected(store: Store) -> None:
     store.record_usage("k-org", "999999999999999900")
     before = store.dump()
 
-    with pytest.raises(Invalid) as caught:
+    with pytest.raises(Conflict) as caught:
         store.record_usage("k-alice-1", "500")
 
-    assert caught.value.loc == ("body", "amount")
-    assert "organization 'acme'" in caught.value.msg
-    assert "1000000000000000431" in caught.value.msg
+    assert "organization 'acme'" in caught.value.detail
+    assert "1000000000000000431" in caught.value.detail
     assert store.dump() == before
     assert store.spend_organization("acme").spend == Decimal("999999999999999931")
 
@@ -323,6 +320,6 @@ def test_usage_bound_counts_deleted_team_spend(store: Store) -> None:
     store.record_usage("k-team", "999999999999999000")
     store.delete_team("research")
 
-    with pytest.raises(Invalid):
+    with pytest.raises(Conflict):
         store.record_usage("k-org", "1000")
     assert store.get_key_spend("k-org") == Decimal("1")
