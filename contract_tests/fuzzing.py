@@ -21,6 +21,7 @@ from hypothesis.errors import Flaky, Unsatisfiable
 from hypothesis.stateful import get_state_machine_test
 from schemathesis import GenerationMode
 
+from contract_tests.errors import ContractSuiteError
 from contract_tests.evaluation import Evaluator
 
 if TYPE_CHECKING:
@@ -100,24 +101,42 @@ def examples_for(operation_id: str, max_examples: int) -> int:
 
 
 def fuzz_operation(operation: Operation, evaluator: Evaluator, fuzz: FuzzSettings) -> None:
-    """Send positive and negative generated cases of one operation; every response is judged."""
+    """Send positive and negative generated cases of one operation; every response is judged.
+
+    A failure of hypothesis or schemathesis (not of the target) marks the operation as not tested
+    and ends only this operation's cases.
+    """
+    operation_id = str(operation.definition.raw.get("operationId"))
     # schemathesis's mode is a StrEnum, which mypy's Python 3.10 target treats as plain str.
     modes = cast("list[GenerationMode]", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
     for mode in modes:
-        strategy = operation.as_strategy(generation_mode=mode)
-
-        def send(case: Case[Any]) -> None:
-            prepare_case(case, fuzz)
-            evaluator.execute(case)
-
-        operation_id = str(operation.definition.raw.get("operationId"))
-        test = hypothesis.given(case=strategy)(send)
-        test = hypothesis_settings(examples_for(operation_id, fuzz.max_examples))(test)
         try:
-            hypothesis.seed(fuzz.seed)(test)()
+            _fuzz_mode(operation, evaluator, fuzz, mode, examples_for(operation_id, fuzz.max_examples))
         except Unsatisfiable:
             # An operation without inputs has no negative cases; nothing is left untested by skipping.
             logger.debug("no %s cases for %s", mode, operation.label)
+        except ContractSuiteError:
+            raise
+        except Exception as error:  # noqa: BLE001 - a failure of the test tools must not end the whole run
+            logger.warning("testing %s stopped on an internal error: %r", operation.label, error)
+            result = evaluator.results.get(operation_id)
+            if result is not None:
+                result.stop_on_internal_error(error)
+            return
+
+
+def _fuzz_mode(
+    operation: Operation, evaluator: Evaluator, fuzz: FuzzSettings, mode: GenerationMode, examples: int
+) -> None:
+    strategy = operation.as_strategy(generation_mode=mode)
+
+    def send(case: Case[Any]) -> None:
+        prepare_case(case, fuzz)
+        evaluator.execute(case)
+
+    test = hypothesis.given(case=strategy)(send)
+    test = hypothesis_settings(examples)(test)
+    hypothesis.seed(fuzz.seed)(test)()
 
 
 def only_operations(document: dict[str, Any], keep: frozenset[str]) -> dict[str, Any]:
@@ -177,6 +196,11 @@ def run_stateful(
         # The server's state outlives each sequence, so a replayed sequence may meet other answers.
         # What ran before this point is recorded; the phase just ends early.
         logger.info("stateful phase ended early: %s", str(error).splitlines()[0])
+    except ContractSuiteError:
+        raise
+    except Exception as error:  # noqa: BLE001 - a failure of the test tools must not end the whole run
+        # What the phase sent so far is recorded on each operation; the run goes on to the scenarios.
+        logger.warning("stateful phase stopped on an internal error: %r", error)
 
 
 def _bind_machine(

@@ -86,6 +86,13 @@ class OperationResult:
     tests_run: int = 0
     checks: list[CheckTally] = field(default_factory=list)
     failures: list[FailureRecord] = field(default_factory=list)
+    # Set when the test tools themselves failed on this operation; not part of results.json.
+    internal_error: str = ""
+
+    def stop_on_internal_error(self, error: BaseException) -> None:
+        """Record that hypothesis or schemathesis failed here, so the operation is not judged as tested."""
+        first_line = (str(error).strip().splitlines() or [""])[0]
+        self.internal_error = f"{error.__class__.__name__}: {first_line}"[:300]
 
     def tally(self, check: str) -> CheckTally:
         """Return the tally of `check`, adding an empty one on first use."""
@@ -110,9 +117,17 @@ class OperationResult:
         """Set the state from what was recorded, unless it is already missing."""
         if self.state is OperationState.MISSING:
             return
+        stopped = f" The test tools then failed: {self.internal_error}." if self.internal_error else ""
         if self.failures:
+            # Violations seen before the tools failed are real answers of the target, so they count.
             self.state = OperationState.VIOLATES
-            self.reason = f"{len(self.failures)} distinct failure(s) across {self.tests_run} test(s)."
+            counts = f"{len(self.failures)} distinct failure(s) across {self.tests_run} test(s)."
+            self.reason = counts + stopped
+        elif self.internal_error:
+            self.state = OperationState.NOT_TESTED
+            self.reason = (
+                f"Not tested: the test tools failed after {self.tests_run} test(s): {self.internal_error}."
+            )
         elif self.tests_run > 0:
             self.state = OperationState.CONFORMS
             self.reason = f"Every check passed in {self.tests_run} test(s)."
@@ -202,5 +217,6 @@ class RunResults:
 
 def _operation_dict(result: OperationResult) -> dict[str, Any]:
     data = asdict(result)
+    del data["internal_error"]  # already told in the reason
     data["state"] = result.state.value
     return data

@@ -22,6 +22,7 @@ from contract_tests import checks
 from contract_tests.checks import Exchange, Violation
 from contract_tests.cleanup import CreatedResources
 from contract_tests.client import KmsClient
+from contract_tests.errors import ContractSuiteError
 from contract_tests.evaluation import failure_from_violation
 from contract_tests.receiver import running_receiver
 from contract_tests.results import OperationResult, ScenarioResult
@@ -338,6 +339,11 @@ def _run_one(ctx: ScenarioContext, scenario: Scenario) -> ScenarioResult:
         return ScenarioResult(name, "skipped", f"Skipped: {skipped}.")
     except ScenarioFailed as failed:
         return ScenarioResult(name, "failed", str(failed))
+    except ContractSuiteError:
+        raise
+    except Exception as error:  # noqa: BLE001 - one broken scenario must not end the run
+        logger.warning("scenario %s stopped on an internal error: %r", name, error)
+        return ScenarioResult(name, "skipped", f"Not run to the end: internal error {error!r}.")
     new_failures = ctx.failures[already_failed:]
     if new_failures:
         return ScenarioResult(name, "failed", "; ".join(violation.message for violation in new_failures))
