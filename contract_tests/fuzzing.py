@@ -9,9 +9,11 @@ start with the run prefix.
 from __future__ import annotations
 
 import copy
+import importlib
 import itertools
 import logging
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
@@ -51,6 +53,34 @@ class FuzzSettings:
     # Numbers each created id, so no two creates of the run collide. A collision would make the server's
     # answer (201 or 409) depend on earlier cases, which hypothesis rejects as flaky generation.
     serial: Iterator[int] = field(default_factory=itertools.count, compare=False)
+
+
+@contextmanager
+def without_local_constants() -> Iterator[None]:
+    """Keep hypothesis from mixing constants of the loaded local modules into generated values.
+
+    hypothesis draws now and then from literals found in the source of every loaded module outside
+    site-packages. Which modules are loaded differs between the first and a later run in one process,
+    between the CLI and pytest, and between editable and regular installs, so the same seed would
+    send different requests. This uses an internal hook of hypothesis; when it is absent, runs stay
+    valid but may differ, and a warning says so.
+    """
+    providers = importlib.import_module("hypothesis.internal.conjecture.providers")
+    original = getattr(providers, "_get_local_constants", None)
+    constants_class = getattr(providers, "Constants", None)
+    cache = getattr(providers, "CONSTANTS_CACHE", None)
+    if original is None or constants_class is None or cache is None:
+        logger.warning("hypothesis has no local-constants hook; the same seed may send other requests")
+        yield
+        return
+    empty = constants_class()
+    setattr(providers, "_get_local_constants", lambda: empty)  # noqa: B010 - internal name, checked above
+    cache.cache.clear()
+    try:
+        yield
+    finally:
+        setattr(providers, "_get_local_constants", original)  # noqa: B010 - restores the internal hook
+        cache.cache.clear()
 
 
 def hypothesis_settings(max_examples: int) -> settings:

@@ -65,7 +65,9 @@ class RunConfig:
     session: requests.Session | None = None
     stateful: bool = True
     scenarios: bool = True
-    run_prefix: str = field(default_factory=new_run_prefix)
+    # None: derived from the seed for the in-process mock (a fresh store, so the same seed sends the
+    # same requests), random for a real server, where an earlier run may have left data behind.
+    run_prefix: str | None = None
     progress: Progress | None = None
 
 
@@ -93,7 +95,7 @@ def run(config: RunConfig) -> RunResults:
         config.view,
         {"url": _shown_url(target), "kind": target.kind.value},
         target.writes_enabled,
-        config.run_prefix,
+        _run_prefix(config, target),
     )
     if target.kind is TargetKind.IN_PROCESS:
         info.notes.append(dict(IN_PROCESS_NOTE))
@@ -132,28 +134,34 @@ def _exercise(
     ]
     schema = _schemathesis_schema(document)
     operations = fuzzing.operations_by_id(schema)
-    fuzz = fuzzing.FuzzSettings(config.max_examples, seed, config.run_prefix, webhook_url)
-    for index, operation_id in enumerate(testable):
-        _report(config, operation_id, index, len(testable))
-        fuzzing.fuzz_operation(operations[operation_id], evaluator, fuzz)
-    if config.stateful and evaluator.client.target.writes_enabled:
-        _report(config, "stateful", len(testable), len(testable))
-        # Webhook registrations cannot be deleted, so the linked sequences do not add more of them.
-        allowed = frozenset(testable) - {"configureWebhook"}
-        linked = _schemathesis_schema(fuzzing.only_operations(document, allowed))
-        fuzzing.run_stateful(
-            linked, evaluator, fuzz, lambda case: case.operation.definition.raw.get("operationId") in allowed
-        )
+    prefix = run_results.run.run_prefix
+    fuzz = fuzzing.FuzzSettings(config.max_examples, seed, prefix, webhook_url)
+    with fuzzing.without_local_constants():
+        for index, operation_id in enumerate(testable):
+            _report(config, operation_id, index, len(testable))
+            fuzzing.fuzz_operation(operations[operation_id], evaluator, fuzz)
+        if config.stateful and evaluator.client.target.writes_enabled:
+            _report(config, "stateful", len(testable), len(testable))
+            _run_linked(document, evaluator, fuzz, frozenset(testable))
     if config.scenarios:
         _report(config, "scenarios", len(testable), len(testable))
         present = frozenset(
             result.operationId for result in results if result.state is not OperationState.MISSING
         )
-        context = ScenarioContext(
-            evaluator.client, evaluator.results, evaluator.created, config.run_prefix, present
-        )
+        context = ScenarioContext(evaluator.client, evaluator.results, evaluator.created, prefix, present)
         run_scenarios_results = run_scenarios(context)
         run_results.scenarios = run_scenarios_results
+
+
+def _run_linked(
+    document: dict[str, Any], evaluator: Evaluator, fuzz: fuzzing.FuzzSettings, testable: frozenset[str]
+) -> None:
+    # Webhook registrations cannot be deleted, so the linked sequences do not add more of them.
+    allowed = testable - {"configureWebhook"}
+    linked = _schemathesis_schema(fuzzing.only_operations(document, allowed))
+    fuzzing.run_stateful(
+        linked, evaluator, fuzz, lambda case: case.operation.definition.raw.get("operationId") in allowed
+    )
 
 
 def _initial_results(
@@ -243,6 +251,13 @@ def _validate(config: RunConfig) -> None:
         raise UsageError(f"--view {config.view!r} is not a view; use one of: {', '.join(VIEWS)}")
     if config.max_examples < 1:
         raise UsageError(f"--max-examples {config.max_examples} must be at least 1, e.g. --max-examples 25")
+
+
+def _run_prefix(config: RunConfig, target: Target) -> str:
+    if config.run_prefix is not None:
+        return config.run_prefix
+    seeded = target.kind is TargetKind.IN_PROCESS and config.seed is not None
+    return new_run_prefix(config.seed if seeded else None)
 
 
 def _present(results: list[OperationResult], operation_id: str) -> bool:

@@ -6,6 +6,7 @@ rules: against a remote host it only reads unless the user allows writes.
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import secrets
 from dataclasses import dataclass
@@ -63,6 +64,11 @@ def make_target(url: str | None, allow_writes: bool) -> Target:
     return Target(url.rstrip("/"), classify_url(url), allow_writes)
 
 
-def new_run_prefix() -> str:
-    """Return a recognisable prefix for every id this run creates, e.g. `kmsct-1a2b3c`."""
-    return f"kmsct-{secrets.token_hex(3)}"
+def new_run_prefix(seed: int | None = None) -> str:
+    """Return a recognisable prefix for every id this run creates, e.g. `kmsct-1a2b3c`.
+
+    With a seed the prefix is derived from it, so two runs with the same seed send the same ids.
+    """
+    if seed is None:
+        return f"kmsct-{secrets.token_hex(3)}"
+    return f"kmsct-{hashlib.sha256(str(seed).encode()).hexdigest()[:6]}"
