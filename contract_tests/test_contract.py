@@ -1,4 +1,4 @@
-"""The contract as pytest tests: one per operation and one per scenario (see conftest.py for options)."""
+"""The contract as pytest tests: one per operation and one per scenario (options: see pytest_plugin.py)."""
 
 from __future__ import annotations
 

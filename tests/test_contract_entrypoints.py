@@ -6,11 +6,13 @@ import json
 import os
 import subprocess
 import sys
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
 
 import spec
+from contract_tests import pytest_plugin, runner
 from contract_tests.scenarios import SCENARIOS
 
 REPO = Path(__file__).resolve().parent.parent
@@ -83,3 +85,30 @@ def test_pytest_plugin_runs_contract() -> None:
     expected_tests = len(spec.operations(spec.load_spec())) + len(SCENARIOS)
     assert completed.returncode == 0, completed.stdout[-3000:]
     assert f"{expected_tests} passed" in completed.stdout
+
+
+def test_pytest11_entry_point_names_plugin() -> None:
+    plugins = {entry.name: entry.value for entry in entry_points(group="pytest11")}
+
+    assert plugins.get("kms_contract") == "contract_tests.pytest_plugin"
+
+
+def test_plugin_defaults_match_runner() -> None:
+    assert pytest_plugin.VIEWS == runner.VIEWS
+    assert pytest_plugin.DEFAULT_MAX_EXAMPLES == runner.DEFAULT_MAX_EXAMPLES
+
+
+@pytest.mark.slow
+def test_pyargs_outside_checkout_loads_options(tmp_path: Path) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", "--pyargs", "contract_tests", "-q", "-p", "no:cacheprovider"]
+        + ["--kms-max-examples", "2", "--kms-seed", "1", "--kms-view", "live"],
+        env=environment(),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=JOB_TIMEOUT_SECONDS,
+    )
+
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    assert not (tmp_path / ".hypothesis").exists()

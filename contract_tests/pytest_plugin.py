@@ -1,20 +1,27 @@
-"""pytest options for `pytest contract_tests`: the same suite as `kms-contract run`, as pytest tests.
+"""pytest plugin for `pytest --pyargs contract_tests`: the same suite as `kms-contract run`, as pytest tests.
 
-The suite runs once per session, because it is one property-based run over the
-whole contract. Each operation and scenario then becomes its own test, so
-pytest's report and exit status show which ones conform.
+Installed as the `pytest11` entry point `kms_contract`, so the options exist after a regular
+(non-editable) install, where no conftest.py sits beside the tests. pytest loads the plugin in
+every session of an environment that has the project installed, so this module imports only
+pytest at load time and leaves the tests of other modules alone.
+
+The suite runs once per session, because it is one property-based run over the whole contract.
+Each operation and scenario then becomes its own test, so pytest's report and exit status show
+which ones conform.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-import spec
-from contract_tests.results import RunResults
-from contract_tests.runner import DEFAULT_MAX_EXAMPLES, VIEWS, RunConfig, run
-from contract_tests.scenarios import SCENARIOS
+if TYPE_CHECKING:
+    from contract_tests.results import RunResults
+
+CONTRACT_TEST_MODULE = "contract_tests.test_contract"
+VIEWS = ("extended", "live")
+DEFAULT_MAX_EXAMPLES = 25
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -36,6 +43,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # Only the contract's own tests: other projects' tests may use the same fixture names.
+    if metafunc.module.__name__ != CONTRACT_TEST_MODULE:
+        return
+    import spec
+    from contract_tests.scenarios import SCENARIOS
+
     if "operation_id" in metafunc.fixturenames:
         view = metafunc.config.getoption("--kms-view")
         ids = [operation.operation_id for operation in spec.operations(spec.view(spec.load_spec(), view))]
@@ -45,8 +58,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 @pytest.fixture(scope="session")
-def contract_run(request: pytest.FixtureRequest) -> RunResults:
+def contract_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> RunResults:
     """Run the suite once with the command-line options."""
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    from contract_tests.runner import RunConfig, run
+
+    # hypothesis caches data in a .hypothesis folder; keep it out of the folder pytest runs in.
+    set_hypothesis_home_dir(tmp_path_factory.mktemp("hypothesis"))
     option: Any = request.config.getoption
     return run(
         RunConfig(
