@@ -96,7 +96,7 @@ def test_remaining_long_quota_minus_zero_passes() -> None:
     assert checks.remaining_equals_quota_minus_spend(spend(quota, "0", quota)) == []
 
 
-def test_remaining_long_values_pass_when_exact() -> None:
+def test_remaining_long_exact_values_pass() -> None:
     result = checks.remaining_equals_quota_minus_spend(
         spend(
             "959096713385500456.20578387302",
@@ -108,7 +108,7 @@ def test_remaining_long_values_pass_when_exact() -> None:
     assert result == []
 
 
-def test_remaining_long_values_off_by_last_digit_fail() -> None:
+def test_remaining_long_wrong_digit_fails() -> None:
     result = checks.remaining_equals_quota_minus_spend(
         spend("12345678901234567890123456789.5", "0.25", "12345678901234567890123456789.3")
     )

@@ -37,7 +37,7 @@ def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subproces
     return workdir, completed
 
 
-def test_run_leaves_no_hypothesis_folder_in_cwd(
+def test_no_hypothesis_folder_in_cwd(
     quick_run: tuple[Path, subprocess.CompletedProcess[str]],
 ) -> None:
     workdir, completed = quick_run
