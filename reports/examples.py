@@ -44,9 +44,7 @@ def example_results() -> dict[str, Any]:
         seed=SEED,
         app=app,
         run_prefix=RUN_PREFIX,
-        # NOTE: even with a fixed seed, the number of test cases the stateful phase runs varies from
-        # run to run. That would break the byte-for-byte check of the sample, so it stays off.
-        stateful=False,
+        stateful=True,
     )
     run_results = run(config)
     results = run_results.to_dict()
