@@ -10,7 +10,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from servers import PRISM_BIN
+from servers import PRISM_BIN, REPO_DIR
 
 PYTHON_PACKAGES = ("fastapi", "starlette", "uvicorn", "uvloop", "httptools", "pydantic", "kms-contract")
 
@@ -59,4 +59,5 @@ def describe_machine() -> dict[str, Any]:
         "prism": tool_version([str(PRISM_BIN), "--version"]),
         "wrk": tool_version(["wrk", "--version"]),
         "node": tool_version(["node", "--version"]),
+        "commit": tool_version(["git", "-C", str(REPO_DIR), "rev-parse", "--short", "HEAD"]),
     }

@@ -56,6 +56,7 @@ def machine_rows(results: dict[str, Any]) -> list[list[str]]:
         ["Python", f"{machine['python']}; {versions}, httptools {packages['httptools']}"],
         ["Prism", f"{machine['prism']} on Node {machine['node']}"],
         ["wrk", machine["wrk"].split(" [")[0]],
+        ["repository commit", machine.get("commit", "not recorded")],
     ]
 
 
