@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import click
 from hypothesis.configuration import set_hypothesis_home_dir
@@ -21,6 +22,7 @@ from rich.console import Console
 from contract_tests import junit
 from contract_tests.errors import ContractSuiteError, ExitCode, NotAKms, UsageError, exit_code_for
 from contract_tests.messages import message
+from contract_tests.outputs import could_not_run_results, prepare_report_dir
 from contract_tests.runner import DEFAULT_MAX_EXAMPLES, VIEWS, RunConfig, run
 from contract_tests.summary import print_summary, progress_line
 from mock_server.i18n import lang_from_argv
@@ -75,8 +77,8 @@ def _run_command(lang: str) -> click.Command:
     @click.option("--header", "headers", multiple=True, help=message("opt.header", lang))
     @click.option(
         "--report-dir",
-        type=click.Path(path_type=Path),
-        default=DEFAULT_REPORT_DIR,
+        type=click.Path(),
+        default=str(DEFAULT_REPORT_DIR),
         show_default=True,
         help=message("opt.report_dir", lang),
     )
@@ -89,10 +91,11 @@ def _run_command(lang: str) -> click.Command:
         max_examples: int,
         seed: int | None,
         headers: tuple[str, ...],
-        report_dir: Path,
+        report_dir: str,
         lang_option: str | None,
         gaps_ok: bool,
     ) -> int:
+        check_url(url, lang)
         config = RunConfig(
             url=url,
             view=view,
@@ -101,7 +104,7 @@ def _run_command(lang: str) -> click.Command:
             seed=seed,
             headers=parse_headers(headers, lang),
         )
-        return run_and_write(config, report_dir, lang, gaps_ok)
+        return run_and_write(config, report_dir_path(report_dir, lang), lang, gaps_ok)
 
     return run_command
 
@@ -131,17 +134,41 @@ def parse_headers(values: Sequence[str], lang: str) -> dict[str, str]:
     return headers
 
 
+def check_url(url: str | None, lang: str) -> None:
+    """Refuse a URL whose port cannot exist before any request is made."""
+    if url is None:
+        return
+    try:
+        urlsplit(url).port
+    except ValueError as error:
+        raise UsageError(message("error.url_port", lang, url=url)) from error
+
+
+def report_dir_path(value: str, lang: str) -> Path:
+    """Turn the --report-dir text into a path; an empty text is a mistake, not the working folder."""
+    if not value.strip():
+        raise UsageError(message("error.report_dir.empty", lang))
+    return Path(value)
+
+
 def run_and_write(config: RunConfig, report_dir: Path, lang: str, gaps_ok: bool) -> int:
     """Run the suite, write every output and print the summary; return the exit code."""
     errors = Console(stderr=True)
-    report_dir.mkdir(parents=True, exist_ok=True)
+    prepare_report_dir(report_dir, lang)
     # hypothesis caches data in a .hypothesis folder; keep it beside the results, not in the user's folder.
     set_hypothesis_home_dir(report_dir / HYPOTHESIS_DIR_NAME)
     if config.url is None:
         route_logger_to_file(MOCK_LOGGER, report_dir / MOCK_LOG_NAME)
-    with progress_line(errors, lang) as progress:
-        config.progress = progress
-        run_results = run(config)
+    try:
+        with progress_line(errors, lang) as progress:
+            config.progress = progress
+            run_results = run(config)
+    except Exception as error:
+        if exit_code_for(error) is ExitCode.COULD_NOT_RUN:
+            # Leave CI a red results.json and junit.xml instead of nothing (or a stale green one).
+            failed = could_not_run_results(config.url, config.view, config.seed, error)
+            write_outputs(failed, report_dir, lang, errors)
+        raise
     results = run_results.to_dict(gaps_ok=gaps_ok)
     results["spec_comparison"] = compare_with_target(run_results.target_document, config.url)
     write_outputs(results, report_dir, lang, errors)

@@ -4,6 +4,7 @@ It reads the plain results dictionary (not the dataclasses), so any stored
 results file can be converted again. Each operation contributes one test case
 per check it ran (class name: the operationId, name: the check). A missing or
 untested operation contributes one skipped case, and each scenario is one case.
+A run that could not run at all contributes one errored case naming the error.
 """
 
 from __future__ import annotations
@@ -23,12 +24,14 @@ def build_junit(results: Mapping[str, Any]) -> ET.Element:
         _add_operation(suite, operation)
     for scenario in results.get("scenarios", []):
         _add_scenario(suite, scenario)
+    if results["summary"]["verdict"] == "could_not_run":
+        _add_run_error(suite, results["summary"].get("reason", "nothing could be tested"))
     cases = suite.findall("testcase")
     counts = {
         "tests": len(cases),
         "failures": sum(1 for case in cases if case.find("failure") is not None),
         "skipped": sum(1 for case in cases if case.find("skipped") is not None),
-        "errors": 0,
+        "errors": sum(1 for case in cases if case.find("error") is not None),
     }
     for name, value in counts.items():
         suite.set(name, str(value))
@@ -78,3 +81,9 @@ def _add_scenario(suite: ET.Element, scenario: Mapping[str, Any]) -> None:
         ET.SubElement(case, "failure", message=scenario["message"]).text = scenario["message"]
     elif scenario["state"] == "skipped":
         ET.SubElement(case, "skipped", message=scenario["message"])
+
+
+def _add_run_error(suite: ET.Element, reason: str) -> None:
+    # Without a case that errors, a run that tested nothing would show as an empty, green suite.
+    case = ET.SubElement(suite, "testcase", classname=SUITE_NAME, name="run")
+    ET.SubElement(case, "error", message=reason).text = reason

@@ -144,6 +144,22 @@ MESSAGES: Catalogue = {
         "en": "--header {value!r} is not NAME:VALUE; write for example --header 'Authorization: Bearer abc'",
         "zh-CN": "--header {value!r} 不是 NAME:VALUE 格式；例如 --header 'Authorization: Bearer abc'",
     },
+    "error.report_dir.empty": {
+        "en": "--report-dir is empty; pass a folder, e.g. --report-dir reports/out",
+        "zh-CN": "--report-dir 为空；请指定一个目录，例如 --report-dir reports/out",
+    },
+    "error.report_dir.file": {
+        "en": "--report-dir {path!r} is a file, not a folder; pass a folder path",
+        "zh-CN": "--report-dir {path!r} 是文件而不是目录；请指定一个目录",
+    },
+    "error.report_dir.unwritable": {
+        "en": "--report-dir {path!r} cannot be written ({detail}); pass a folder you may write to",
+        "zh-CN": "无法写入 --report-dir {path!r}（{detail}）；请指定一个有写权限的目录",
+    },
+    "error.url_port": {
+        "en": "--url {url!r} has an invalid port; use a port from 1 to 65535, e.g. http://127.0.0.1:3090",
+        "zh-CN": "--url {url!r} 的端口无效；端口须在 1 到 65535 之间，例如 http://127.0.0.1:3090",
+    },
     "error.results": {
         "en": "{path} is not a results.json of kms-contract: {detail}",
         "zh-CN": "{path} 不是 kms-contract 生成的 results.json：{detail}",
