@@ -117,7 +117,10 @@ def _report_command(lang: str) -> click.Command:
     def report_command(results_path: Path, out: Path | None, lang_option: str | None) -> int:
         results = load_results(results_path, lang)
         out_dir = out if out is not None else results_path.parent
-        write_outputs(results, out_dir, lang, Console(stderr=True))
+        written = write_outputs(results, out_dir, lang, Console(stderr=True))
+        names = ", ".join(path.name for path in written)
+        text = message("report.written", lang, files=names, folder=out_dir)
+        Console(stderr=True).print(text, markup=False, soft_wrap=True)
         return int(ExitCode.HOLDS)
 
     return report_command
@@ -210,21 +213,27 @@ def compare_with_target(target_document: dict[str, Any] | None, url: str | None)
     return {"source": source, "differences": compare_documents(spec.load_spec(), target_document)}
 
 
-def write_outputs(results: dict[str, Any], out_dir: Path, lang: str, console: Console) -> None:
-    """Write results.json and junit.xml, then the reports if the reports package is there."""
+def write_outputs(results: dict[str, Any], out_dir: Path, lang: str, console: Console) -> list[Path]:
+    """Write results.json and junit.xml, then the reports if the reports package is there.
+
+    Returns the written paths.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", "utf-8")
-    junit.write_junit(results, out_dir / "junit.xml")
+    results_path = out_dir / "results.json"
+    results_path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    written = [results_path, junit.write_junit(results, out_dir / "junit.xml")]
     try:
         from reports import render
     except ImportError as error:
         console.print(message("reports.absent", lang, error=error), markup=False)
-        return
+        return written
     try:
-        render(results, out_dir)
+        rendered = render(results, out_dir)
     except Exception as error:  # noqa: BLE001 - the verdict stands even when a report cannot be drawn
         logger.error("rendering the reports into %s failed: %r", out_dir, error)
         console.print(message("reports.failed", lang, error=repr(error)), markup=False)
+        return written
+    return written + [path for path in rendered if path not in written]
 
 
 def load_results(path: Path, lang: str) -> dict[str, Any]:
@@ -234,7 +243,21 @@ def load_results(path: Path, lang: str) -> dict[str, Any]:
         raise UsageError(message("error.results", lang, path=path, detail=error)) from error
     if not isinstance(results, dict) or results.get("schema_version") != 1:
         raise UsageError(message("error.results", lang, path=path, detail="schema_version is not 1"))
+    _validate_results(results, path, lang)
     return results
+
+
+def _validate_results(results: dict[str, Any], path: Path, lang: str) -> None:
+    """Reject a results file that breaks the schema before junit.xml or a report reads it."""
+    try:
+        from reports.validation import InvalidResults, validate_results
+    except ImportError:
+        logger.info("reports.validation is not available; %s is rendered unchecked", path)
+        return
+    try:
+        validate_results(results)
+    except InvalidResults as error:
+        raise UsageError(message("error.results", lang, path=path, detail=error)) from error
 
 
 def invoke(argv: Sequence[str] | None = None) -> int:

@@ -14,9 +14,10 @@ MESSAGES: Catalogue = {
         "zh-CN": "运行契约测试，并生成 results.json、junit.xml 和差距报告。",
     },
     "report.help": {
-        "en": "Render the reports again from a results.json, without re-running the suite.",
-        "zh-CN": "根据已有的 results.json 重新生成报告，不重新运行测试。",
+        "en": "Render the reports and junit.xml again from a results.json, without re-running the suite.",
+        "zh-CN": "根据已有的 results.json 重新生成报告和 junit.xml，不重新运行测试。",
     },
+    "report.written": {"en": "Wrote {files} to {folder}", "zh-CN": "已将 {files} 写入 {folder}"},
     "opt.url": {
         "en": "Base URL of the server to test. Without it the in-process mock is tested.",
         "zh-CN": "被测服务的基础 URL。省略时测试进程内的 mock。",
@@ -34,8 +35,11 @@ MESSAGES: Catalogue = {
         "zh-CN": "每个操作在每种模式（正向、反向）下生成的请求数。",
     },
     "opt.seed": {
-        "en": "Random seed; the same seed reproduces the same requests.",
-        "zh-CN": "随机种子；相同的种子会生成相同的请求。",
+        "en": "Random seed. Against the in-process mock the same seed sends the same requests; "
+        "against --url the ids get a fresh random prefix on every run, so they never collide with "
+        "an earlier run's data.",
+        "zh-CN": "随机种子。针对进程内 Mock 时，相同的种子发送相同的请求；指定 --url 时，"
+        "所建数据的 ID 每次使用新的随机前缀，以免与之前运行留下的数据冲突。",
     },
     "opt.header": {
         "en": "Header sent with every request, as NAME:VALUE (repeatable), e.g. for credentials.",
