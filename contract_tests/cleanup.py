@@ -54,18 +54,23 @@ def _append_new(items: list[Any], value: Any) -> None:
 
 
 def clean_up(
-    client: KmsClient, created: CreatedResources, can_delete_organizations: bool, webhook_url: str
+    client: KmsClient,
+    created: CreatedResources,
+    can_delete_organizations: bool,
+    webhook_url: str,
+    why_not: str = "The target lacks deleteOrganization.",
 ) -> list[Leftover]:
     """Delete every organization the run created and return what is left behind.
 
     The in-process mock is discarded with the run, so nothing can be left behind there.
-    `webhook_url` is the suite's receiver, where every registered webhook points.
+    `webhook_url` is the suite's receiver, where every registered webhook points. `why_not` is
+    the leftover reason when organizations cannot be deleted.
     """
     if client.target.kind is TargetKind.IN_PROCESS:
         return []
     leftovers: list[Leftover] = []
     for organization in created.organizations:
-        reason = _delete_organization(client, organization, can_delete_organizations)
+        reason = _delete_organization(client, organization, can_delete_organizations, why_not)
         if reason is not None:
             leftovers.append(Leftover("organization", organization, reason))
             leftovers.extend(_children(created, organization, reason))
@@ -77,10 +82,10 @@ def clean_up(
     return leftovers
 
 
-def _delete_organization(client: KmsClient, organization: str, can_delete: bool) -> str | None:
+def _delete_organization(client: KmsClient, organization: str, can_delete: bool, why_not: str) -> str | None:
     """Return None when deleted (or already gone), else why it was kept."""
     if not can_delete:
-        return "The target lacks deleteOrganization."
+        return why_not
     path = f"/organizations/{quote(organization, safe='')}"
     try:
         response = client.request("DELETE", path)

@@ -108,8 +108,8 @@ def run(config: RunConfig) -> RunResults:
             _exercise(config, document, evaluator, run_results, seed, receiver.url)
         finally:
             # Clean up even when the run stops early, so a failed run leaves no more data behind than needed.
-            can_delete = _present(results, "deleteOrganization")
-            run_results.leftovers = clean_up(client, created, can_delete, receiver.url)
+            can_delete, why_not = _can_delete_organizations(client, results, target_document)
+            run_results.leftovers = clean_up(client, created, can_delete, receiver.url, why_not)
     for result in results:
         result.conclude()
     run_results.run.finished_at = _now()
@@ -149,6 +149,8 @@ def _exercise(
             result.operationId for result in results if result.state is not OperationState.MISSING
         )
         context = ScenarioContext(evaluator.client, evaluator.results, evaluator.created, prefix, present)
+        context.excluded = _excluded_by_view(document)
+        context.view = config.view
         run_scenarios_results = run_scenarios(context)
         run_results.scenarios = run_scenarios_results
 
@@ -258,6 +260,30 @@ def _run_prefix(config: RunConfig, target: Target) -> str:
         return config.run_prefix
     seeded = target.kind is TargetKind.IN_PROCESS and config.seed is not None
     return new_run_prefix(config.seed if seeded else None)
+
+
+def _excluded_by_view(document: dict[str, Any]) -> frozenset[str]:
+    in_view = {operation.operation_id for operation in spec.operations(document)}
+    return frozenset(op.operation_id for op in spec.operations(spec.load_spec()) if op.operation_id not in in_view)
+
+
+def _can_delete_organizations(
+    client: KmsClient, results: list[OperationResult], target_document: dict[str, Any] | None
+) -> tuple[bool, str]:
+    """Tell whether clean-up may delete organizations, and if not, why.
+
+    Clean-up is not testing: when the view excludes deleteOrganization but the target serves it,
+    the run still deletes what it created rather than leave it behind.
+    """
+    if _present(results, "deleteOrganization"):
+        return True, ""
+    if any(result.operationId == "deleteOrganization" for result in results):
+        return False, "The target lacks deleteOrganization."
+    delete = next(op for op in spec.operations(spec.load_spec()) if op.operation_id == "deleteOrganization")
+    judged = probe.judge_presence(client, [(delete.operation_id, delete.method, delete.path)], target_document)
+    if judged[delete.operation_id].present:
+        return True, ""
+    return False, f"The target lacks deleteOrganization ({judged[delete.operation_id].reason})"
 
 
 def _present(results: list[OperationResult], operation_id: str) -> bool:

@@ -49,8 +49,15 @@ class ScenarioContext:
     run_prefix: str
     present: frozenset[str]
     failures: list[Violation] = field(default_factory=list)
+    # Operations of the contract that the chosen view leaves out; the target may still serve them.
+    excluded: frozenset[str] = frozenset()
+    view: str = "extended"
 
     def require(self, *operation_ids: str) -> None:
+        """Raise ScenarioSkipped naming the operations the view excludes or the target lacks."""
+        excluded = [operation_id for operation_id in operation_ids if operation_id in self.excluded]
+        if excluded:
+            raise ScenarioSkipped(f"the {self.view} view excludes {', '.join(excluded)}")
         absent = [operation_id for operation_id in operation_ids if operation_id not in self.present]
         if absent:
             raise ScenarioSkipped(f"the target lacks {', '.join(absent)}")

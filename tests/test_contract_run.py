@@ -155,7 +155,7 @@ def test_unreachable_target_exits_4(tmp_path: Path) -> None:
     code = invoke(["run", "--url", closed, "--report-dir", str(tmp_path)])
 
     assert code == 4
-    assert not (tmp_path / "results.json").exists()
+    assert json.loads((tmp_path / "results.json").read_text("utf-8"))["summary"]["verdict"] == "could_not_run"
 
 
 @pytest.mark.slow
