@@ -144,8 +144,14 @@ def run(options: dict[str, Any], lang: str) -> None:
     except ValueError as error:
         raise click.UsageError(translate(MESSAGES, "invalid_setting", lang, error=error)) from None
     configure_logging(settings.log_level)
-    check_port_free(settings, lang)
+    # Build first, so that a bad fault, fixture or state file is reported as such even when the
+    # port is also taken; the store is closed again if the port check fails.
     app = build_app(settings, lang)
+    try:
+        check_port_free(settings, lang)
+    except SystemExit:
+        app.state.runtime.store.close()
+        raise
     if not settings.is_loopback:
         logger.warning("%s", translate(MESSAGES, "non_loopback_warning", lang, host=settings.host))
     logger.info(

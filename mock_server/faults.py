@@ -368,6 +368,7 @@ class FaultController:
         self._lock = threading.Lock()
         self._config = FaultConfig()
         self._generators: dict[str, random.Random] = {}
+        self._logged_active = False
         self.set(config or FaultConfig())
 
     @property
@@ -385,7 +386,10 @@ class FaultController:
         with self._lock:
             self._config = config
             self._generators = {}
-        logger.info("faults set: %s", json.dumps(config.to_json(), sort_keys=True))
+        # An empty set at start-up is the normal case, not news; a change to or from faults is.
+        if self.is_active or self._logged_active:
+            logger.info("faults set: %s", json.dumps(config.to_json(), sort_keys=True))
+        self._logged_active = self.is_active
 
     def clear(self) -> None:
         self.set(FaultConfig())
