@@ -52,6 +52,8 @@ class ScenarioContext:
     # Operations of the contract that the chosen view leaves out; the target may still serve them.
     excluded: frozenset[str] = frozenset()
     view: str = "extended"
+    # Every step sent so far, oldest first, so a failure can name the step it stopped at.
+    steps: list[Exchange] = field(default_factory=list)
 
     def require(self, *operation_ids: str) -> None:
         """Raise ScenarioSkipped naming the operations the view excludes or the target lacks."""
@@ -90,6 +92,7 @@ class ScenarioContext:
             dict(response.headers),
             curl,
         )
+        self.steps.append(exchange)
         self._judge(exchange)
         self.created.observe(operation_id, exchange.status_code, exchange.body)
         return exchange
@@ -116,13 +119,21 @@ class ScenarioContext:
     def expect_status(self, exchange: Exchange, *expected: int) -> Any:
         if exchange.status_code not in expected:
             raise ScenarioFailed(
-                f"{exchange.method} {exchange.path} answered {exchange.status_code}, "
-                f"expected {' or '.join(map(str, expected))}: {exchange.body!r}"
+                f"{exchange.method} {exchange.path} returned {exchange.status_code} with {_received(exchange)}, "
+                f"expected {' or '.join(map(str, expected))}. Reproduce: {exchange.curl}"
             )
         return exchange.body
 
     def ident(self, label: str) -> str:
         return f"{self.run_prefix}-{label}"
+
+
+def _received(exchange: Exchange) -> str:
+    """Describe the response body of a step for a failure message, also when it is not JSON."""
+    if exchange.body is not None:
+        return f"body {exchange.body!r}"
+    content_type = {name.lower(): value for name, value in exchange.headers.items()}.get("content-type")
+    return f"no JSON body (content-type {content_type or 'none'})"
 
 
 def _path(*segments: str) -> str:
@@ -340,6 +351,7 @@ def _run_one(ctx: ScenarioContext, scenario: Scenario) -> ScenarioResult:
     if not ctx.client.target.writes_enabled:
         return ScenarioResult(name, "skipped", "Writes are off for this remote target (--allow-writes).")
     already_failed = len(ctx.failures)
+    ctx.steps = []
     try:
         scenario(ctx)
     except ScenarioSkipped as skipped:
@@ -350,11 +362,24 @@ def _run_one(ctx: ScenarioContext, scenario: Scenario) -> ScenarioResult:
         raise
     except Exception as error:  # noqa: BLE001 - one broken scenario must not end the run
         logger.warning("scenario %s stopped on an internal error: %r", name, error)
-        return ScenarioResult(name, "skipped", f"Not run to the end: internal error {error!r}.")
+        # Counted as failed: a scenario that could not read the target's responses proves nothing holds.
+        return ScenarioResult(name, "failed", _internal_error_message(ctx, error))
     new_failures = ctx.failures[already_failed:]
     if new_failures:
         return ScenarioResult(name, "failed", "; ".join(violation.message for violation in new_failures))
     return ScenarioResult(name, "passed", "Every step behaved as the contract requires.")
+
+
+def _internal_error_message(ctx: ScenarioContext, error: Exception) -> str:
+    """Name the error and the last step, whose response the scenario could not use."""
+    text = f"Stopped on an internal error {error!r}"
+    if not ctx.steps:
+        return text + " before sending any request."
+    last = ctx.steps[-1]
+    return (
+        f"{text} after {last.method} {last.path} returned {last.status_code} with {_received(last)}. "
+        f"Reproduce: {last.curl}"
+    )
 
 
 WEBHOOK_WAIT_SECONDS = 10.0
