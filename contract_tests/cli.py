@@ -142,7 +142,7 @@ def check_url(url: str | None, lang: str) -> None:
     if url is None:
         return
     try:
-        urlsplit(url).port
+        _ = urlsplit(url).port
     except ValueError as error:
         raise UsageError(message("error.url_port", lang, url=url)) from error
 

@@ -129,10 +129,8 @@ class Evaluator:
             outcome = kms_check(exchange)
             if outcome is None:
                 continue
-            if not outcome:
-                result.record_pass(kms_check.__name__)
-            for violation in outcome:
-                result.record_failure(failure_from_violation(violation, exchange))
+            failures = [failure_from_violation(violation, exchange) for violation in outcome]
+            result.record_check(kms_check.__name__, failures)
         self.created.observe(result.operationId, exchange.status_code, exchange.body)
 
     def _run_builtin(
@@ -152,10 +150,11 @@ class Evaluator:
             real_failures = [
                 failure for failure in group.exceptions if not is_id_literal_false_alarm(case, failure)
             ]
-            for failure in real_failures:
-                result.record_failure(failure_from_builtin(check.__name__, failure, response, curl))
-            if real_failures:
-                return
+            records = [
+                failure_from_builtin(check.__name__, failure, response, curl) for failure in real_failures
+            ]
+            result.record_check(check.__name__, records)
+            return
         result.record_pass(check.__name__)
 
 

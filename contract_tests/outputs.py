@@ -36,7 +36,9 @@ def prepare_report_dir(report_dir: Path, lang: str) -> None:
         probe.unlink()
     except OSError as error:
         detail = error.strerror or str(error)
-        raise UsageError(message("error.report_dir.unwritable", lang, path=str(report_dir), detail=detail)) from error
+        raise UsageError(
+            message("error.report_dir.unwritable", lang, path=str(report_dir), detail=detail)
+        ) from error
     remove_stale_outputs(report_dir)
 
 
@@ -51,7 +53,9 @@ def remove_stale_outputs(report_dir: Path) -> list[Path]:
     return removed
 
 
-def could_not_run_results(url: str | None, view: str, seed: int | None, error: BaseException) -> dict[str, Any]:
+def could_not_run_results(
+    url: str | None, view: str, seed: int | None, error: BaseException
+) -> dict[str, Any]:
     """Return a results.json document for a run that stopped on `error` before a verdict."""
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     kind = "in-process" if url is None else _kind(url)
@@ -83,4 +87,3 @@ def _kind(url: str) -> str:
         return classify_url(url).value
     except ValueError:
         return "remote"
-

@@ -8,6 +8,7 @@ learns ends up here; the CLI and the JUnit writer only read it.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any
@@ -103,15 +104,28 @@ class OperationResult:
         self.checks.append(created)
         return created
 
+    def record_check(self, check: str, failures: Sequence[FailureRecord]) -> None:
+        """Count one response judged by `check`: passed without `failures`, else failed once.
+
+        A list response with ten bad items is one failed response, so a check's passed plus
+        failed never exceeds tests_run. Identical failures (same check and message) are kept once.
+        """
+        tally = self.tally(check)
+        if not failures:
+            tally.passed += 1
+            return
+        tally.failed += 1
+        for failure in failures:
+            seen = {(known.check, known.message) for known in self.failures}
+            if (failure.check, failure.message) not in seen:
+                self.failures.append(failure)
+
     def record_pass(self, check: str) -> None:
-        self.tally(check).passed += 1
+        self.record_check(check, [])
 
     def record_failure(self, failure: FailureRecord) -> None:
-        """Count a failure; identical failures (same check and message) are kept once."""
-        self.tally(failure.check).failed += 1
-        seen = {(known.check, known.message) for known in self.failures}
-        if (failure.check, failure.message) not in seen:
-            self.failures.append(failure)
+        """Count one response that failed `failure.check` with a single failure."""
+        self.record_check(failure.check, [failure])
 
     def conclude(self) -> None:
         """Set the state from what was recorded, unless it is already missing."""
@@ -219,4 +233,7 @@ def _operation_dict(result: OperationResult) -> dict[str, Any]:
     data = asdict(result)
     del data["internal_error"]  # already told in the reason
     data["state"] = result.state.value
+    for check in data["checks"]:
+        # Responses the check does not judge, such as a money check on a 404 without money fields.
+        check["not_applicable"] = max(result.tests_run - check["passed"] - check["failed"], 0)
     return data

@@ -264,7 +264,9 @@ def _run_prefix(config: RunConfig, target: Target) -> str:
 
 def _excluded_by_view(document: dict[str, Any]) -> frozenset[str]:
     in_view = {operation.operation_id for operation in spec.operations(document)}
-    return frozenset(op.operation_id for op in spec.operations(spec.load_spec()) if op.operation_id not in in_view)
+    return frozenset(
+        op.operation_id for op in spec.operations(spec.load_spec()) if op.operation_id not in in_view
+    )
 
 
 def _can_delete_organizations(
@@ -280,7 +282,9 @@ def _can_delete_organizations(
     if any(result.operationId == "deleteOrganization" for result in results):
         return False, "The target lacks deleteOrganization."
     delete = next(op for op in spec.operations(spec.load_spec()) if op.operation_id == "deleteOrganization")
-    judged = probe.judge_presence(client, [(delete.operation_id, delete.method, delete.path)], target_document)
+    judged = probe.judge_presence(
+        client, [(delete.operation_id, delete.method, delete.path)], target_document
+    )
     if judged[delete.operation_id].present:
         return True, ""
     return False, f"The target lacks deleteOrganization ({judged[delete.operation_id].reason})"

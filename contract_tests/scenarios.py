@@ -110,17 +110,17 @@ class ScenarioContext:
         result = self.results.get(exchange.operation_id)
         if outcome is None or result is None:
             return
-        if not outcome:
-            result.record_pass(check_name)
-        for violation in outcome:
-            result.record_failure(failure_from_violation(violation, exchange))
-            self.failures.append(violation)
+        result.record_check(
+            check_name, [failure_from_violation(violation, exchange) for violation in outcome]
+        )
+        self.failures.extend(outcome)
 
     def expect_status(self, exchange: Exchange, *expected: int) -> Any:
         if exchange.status_code not in expected:
             raise ScenarioFailed(
-                f"{exchange.method} {exchange.path} returned {exchange.status_code} with {_received(exchange)}, "
-                f"expected {' or '.join(map(str, expected))}. Reproduce: {exchange.curl}"
+                f"{exchange.method} {exchange.path} returned {exchange.status_code} "
+                f"with {_received(exchange)}, expected {' or '.join(map(str, expected))}. "
+                f"Reproduce: {exchange.curl}"
             )
         return exchange.body
 

@@ -62,7 +62,7 @@ def make_target(url: str | None, allow_writes: bool) -> Target:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(f"--url {url!r} is not an http(s) URL; pass for example http://127.0.0.1:3090")
     try:
-        parts.port
+        _ = parts.port
     except ValueError as error:
         raise UsageError(f"--url {url!r} has an invalid port; use a port from 1 to 65535") from error
     return Target(url.rstrip("/"), classify_url(url), allow_writes)

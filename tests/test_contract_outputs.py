@@ -7,9 +7,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from fixtures_server import free_port
 
 from contract_tests.cli import invoke
-from fixtures_server import free_port
 
 
 def _stale_green_outputs(report_dir: Path) -> None:

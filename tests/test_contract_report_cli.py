@@ -41,7 +41,9 @@ def test_missing_summary_rejected(
     assert "summary" in _flat(capsys.readouterr().err)
 
 
-def test_bad_state_rejected(good_results: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_state_rejected(
+    good_results: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = _broken(good_results, lambda r: r["operations"][0].update(state="great"), tmp_path)
 
     code = invoke(["report", str(path), "--lang", "en"])

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 from fastapi import FastAPI
+from faulty import faulty_app
 from schemathesis.python import asgi
 
 from contract_tests.results import Verdict
 from contract_tests.runner import RunConfig, RunResults, run
-from faulty import faulty_app
 
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -68,7 +68,9 @@ def status_run() -> RunResults:
 
 
 def _status_failures(outcome: RunResults) -> list[str]:
-    return [s.message for s in outcome.scenarios if s.state == "failed" and "expected 200 or 201" in s.message]
+    return [
+        s.message for s in outcome.scenarios if s.state == "failed" and "expected 200 or 201" in s.message
+    ]
 
 
 def test_failed_step_says_what_was_received(status_run: RunResults) -> None:
