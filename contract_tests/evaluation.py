@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -114,13 +114,24 @@ class Evaluator:
         )
         return self.client.replayable(command)
 
-    def evaluate(self, case: Case[Any], response: Response, recorder: ScenarioRecorder | None = None) -> None:
-        """Run every check on `response`; with the `recorder` of a linked sequence, the stateful ones too."""
+    def evaluate(
+        self,
+        case: Case[Any],
+        response: Response,
+        recorder: ScenarioRecorder | None = None,
+        steps: Sequence[str] = (),
+    ) -> str:
+        """Run every check on `response` and return the curl of the request.
+
+        With the `recorder` of a linked sequence the stateful checks run too; `steps` are the
+        curls of the sequence's earlier requests, kept on each failure so it can be reproduced.
+        """
+        curl = self._curl(case)
         result = self.results.get(case.operation.definition.raw.get("operationId", ""))
         if result is None:
-            return
+            return curl
         result.tests_run += 1
-        curl = self._curl(case)
+        failures_before = len(result.failures)
         stateful = self._stateful_builtins if recorder is not None else []
         for check in self._builtins + stateful:
             self._run_builtin(check, case, response, result, curl, recorder)
@@ -132,6 +143,9 @@ class Evaluator:
             failures = [failure_from_violation(violation, exchange) for violation in outcome]
             result.record_check(kms_check.__name__, failures)
         self.created.observe(result.operationId, exchange.status_code, exchange.body)
+        for failure in result.failures[failures_before:]:
+            failure.steps = list(steps)
+        return curl
 
     def _run_builtin(
         self,
@@ -181,8 +195,11 @@ def to_exchange(case: Case[Any], response: Response, curl: str, operation_id: st
     )
 
 
-def failure_from_violation(violation: Violation, exchange: Exchange) -> FailureRecord:
+def failure_from_violation(
+    violation: Violation, exchange: Exchange, steps: Sequence[str] = ()
+) -> FailureRecord:
     return FailureRecord(
+        steps=list(steps),
         check=violation.check,
         title=violation.title,
         message=violation.message,

@@ -239,6 +239,11 @@ def _bind_machine(
     class KmsStateMachine(base):  # type: ignore[misc]
         """Step through linked operations. A step the run must not send is rejected before any request."""
 
+        def __init__(self) -> None:
+            super().__init__()
+            # Hypothesis builds one machine per sequence, so this holds the curls of one sequence.
+            self.kms_steps: list[str] = []
+
         def before_call(self, case: Case[Any]) -> None:
             prepare_case(case, fuzz)
 
@@ -248,7 +253,7 @@ def _bind_machine(
             return evaluator.client.send_case(case)
 
         def validate_response(self, response: Response, case: Case[Any], **kwargs: Any) -> None:
-            evaluator.evaluate(case, response, self.recorder)
+            self.kms_steps.append(evaluator.evaluate(case, response, self.recorder, self.kms_steps))
 
     return KmsStateMachine
 

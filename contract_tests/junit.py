@@ -68,10 +68,12 @@ def _add_failure(case: ET.Element, failures: list[Mapping[str, Any]]) -> None:
 
 
 def _failure_text(failure: Mapping[str, Any]) -> str:
+    # Earlier steps build the state the failing request needs (e.g. the organization a spend read reads).
+    commands = [*failure.get("steps", []), failure["curl"]]
     return (
         f"{failure['title']}\n{failure['message']}\n"
         f"expected: {failure['expected']}\nreceived: {failure['received']}\n"
-        f"reproduce: {failure['curl']}"
+        "reproduce:\n" + "\n".join(commands)
     )
 
 

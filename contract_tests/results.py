@@ -62,6 +62,8 @@ class FailureRecord:
     received: str
     status_code: int | None
     curl: str
+    # curl commands of the earlier requests that built the state this request needs, oldest first.
+    steps: list[str] = field(default_factory=list)
 
 
 @dataclass

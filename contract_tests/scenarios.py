@@ -110,10 +110,16 @@ class ScenarioContext:
         result = self.results.get(exchange.operation_id)
         if outcome is None or result is None:
             return
-        result.record_check(
-            check_name, [failure_from_violation(violation, exchange) for violation in outcome]
-        )
+        steps = self._steps_before(exchange)
+        result.record_check(check_name, [failure_from_violation(v, exchange, steps) for v in outcome])
         self.failures.extend(outcome)
+
+    def _steps_before(self, exchange: Exchange) -> list[str]:
+        """Return the curls of the scenario's requests sent before `exchange`, oldest first."""
+        for index, step in enumerate(self.steps):
+            if step is exchange:
+                return [earlier.curl for earlier in self.steps[:index]]
+        return [earlier.curl for earlier in self.steps]
 
     def expect_status(self, exchange: Exchange, *expected: int) -> Any:
         if exchange.status_code not in expected:
