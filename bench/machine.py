@@ -38,7 +38,7 @@ def package_version(name: str) -> str:
 
 
 def tool_version(argv: list[str]) -> str:
-    """Return the first output line of a `--version` call, or why there is none."""
+    """Run a short command such as `prism --version`; return its first output line, or why there is none."""
     try:
         completed = subprocess.run(argv, capture_output=True, text=True, timeout=30, check=False)
     except (FileNotFoundError, subprocess.TimeoutExpired) as error:
