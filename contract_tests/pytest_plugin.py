@@ -12,12 +12,14 @@ which ones conform.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 if TYPE_CHECKING:
     from contract_tests.results import RunResults
+    from contract_tests.runner import RunConfig
 
 CONTRACT_TEST_MODULE = "contract_tests.test_contract"
 VIEWS = ("extended", "live")
@@ -40,6 +42,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="Generated requests per operation and mode.",
     )
     group.addoption("--kms-seed", type=int, default=None, help="Random seed for reproducible runs.")
+    group.addoption(
+        "--kms-header",
+        action="append",
+        default=[],
+        metavar="NAME:VALUE",
+        help="Header sent with every request (repeatable), e.g. credentials; masked as *** in curls.",
+    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -62,17 +71,28 @@ def contract_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     """Run the suite once with the command-line options."""
     from hypothesis.configuration import set_hypothesis_home_dir
 
-    from contract_tests.runner import RunConfig, run
+    from contract_tests.runner import run
 
     # hypothesis caches data in a .hypothesis folder; keep it out of the folder pytest runs in.
     set_hypothesis_home_dir(tmp_path_factory.mktemp("hypothesis"))
-    option: Any = request.config.getoption
-    return run(
-        RunConfig(
-            url=option("--kms-url"),
-            view=option("--kms-view"),
-            allow_writes=option("--kms-allow-writes"),
-            max_examples=option("--kms-max-examples"),
-            seed=option("--kms-seed"),
-        )
+    return run(config_from_options(request.config.getoption))
+
+
+def config_from_options(option: Callable[[str], Any]) -> RunConfig:
+    """Build the run configuration from the `--kms-*` options; a malformed header is a usage error."""
+    from contract_tests.cli import parse_headers
+    from contract_tests.errors import UsageError
+    from contract_tests.runner import RunConfig
+
+    try:
+        headers = parse_headers(option("--kms-header") or [], "en")
+    except UsageError as error:
+        raise pytest.UsageError(str(error).replace("--header", "--kms-header")) from error
+    return RunConfig(
+        url=option("--kms-url"),
+        view=option("--kms-view"),
+        allow_writes=option("--kms-allow-writes"),
+        max_examples=option("--kms-max-examples"),
+        seed=option("--kms-seed"),
+        headers=headers,
     )

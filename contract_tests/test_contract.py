@@ -14,7 +14,7 @@ def test_operation_holds(contract_run: RunResults, operation_id: str) -> None:
 
     details = "\n\n".join(
         f"[{failure.check}] {failure.title}\n{failure.message}\nexpected: {failure.expected}\n"
-        f"received: {failure.received}\nreproduce: {failure.curl}"
+        f"received: {failure.received}\nreproduce:\n" + "\n".join([*failure.steps, failure.curl])
         for failure in result.failures
     )
     assert result.state is OperationState.CONFORMS, details
