@@ -39,6 +39,15 @@ FC = TypeVar("FC", bound=Callable[..., Any])
 def build_cli(lang: str) -> click.Group:
     """Build the command group with help text in `lang`."""
     group = click.Group("kms-contract", help=message("cli.help", lang))
+    # Accepted before the subcommand too (`kms-contract --lang zh-CN run`); `invoke` reads it from argv.
+    group.params.append(
+        click.Option(
+            ["--lang", "lang_option"],
+            type=click.Choice(["en", "zh-CN"]),
+            default=None,
+            help=message("opt.lang", lang),
+        )
+    )
     group.add_command(_run_command(lang))
     group.add_command(_report_command(lang))
     return group
@@ -282,7 +291,8 @@ def invoke(argv: Sequence[str] | None = None) -> int:
             probed=error.probed,
             answer=error.answer,
         )
-        errors.print(text, markup=False)
+        errors.print(message("error.headline", lang, detail=text), markup=False)
+        errors.print(message("error.tip.not_kms", lang), markup=False)
         return int(error.exit_code)
     except ContractSuiteError as error:
         code = exit_code_for(error)

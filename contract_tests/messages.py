@@ -128,16 +128,16 @@ MESSAGES: Catalogue = {
         "zh-CN": "提示：请检查 --url 是否正确、服务是否可访问，然后重试。",
     },
     "error.not_kms.not_json": {
-        "en": "{url} does not look like a KMS: {probed} got {answer}, which is not JSON. "
-        "Check that --url is the base URL of the KMS, the address its /organizations/ route is under.",
-        "zh-CN": "{url} 看起来不是 KMS：对 {probed} 的请求返回了 {answer}，不是 JSON。"
-        "请确认 --url 是 KMS 的根地址，即 /organizations/ 路由所在的地址。",
+        "en": "{url} does not look like a KMS: {probed} got {answer}, which is not JSON.",
+        "zh-CN": "{url} 看起来不是 KMS：对 {probed} 的请求返回了 {answer}，不是 JSON。",
     },
     "error.not_kms.no_kms_paths": {
-        "en": "{url} does not look like a KMS: its {probed} lists none of the contract's paths. "
-        "Check that --url is the base URL of the KMS, the address its /organizations/ route is under.",
-        "zh-CN": "{url} 看起来不是 KMS：其 {probed} 中没有契约定义的任何路径。"
-        "请确认 --url 是 KMS 的根地址，即 /organizations/ 路由所在的地址。",
+        "en": "{url} does not look like a KMS: its {probed} lists none of the contract's paths.",
+        "zh-CN": "{url} 看起来不是 KMS：其 {probed} 中没有契约定义的任何路径。",
+    },
+    "error.tip.not_kms": {
+        "en": "Tip: check that --url is the base URL of the KMS, the address its /organizations/ route is under.",
+        "zh-CN": "提示：请确认 --url 是 KMS 的根地址，即 /organizations/ 路由所在的地址。",
     },
     "error.internal": {
         "en": "Internal error of kms-contract: {detail}. The traceback is above; "

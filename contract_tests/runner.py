@@ -22,7 +22,7 @@ from schemathesis.python import asgi
 import spec
 from contract_tests import fuzzing, probe
 from contract_tests.cleanup import CreatedResources, clean_up
-from contract_tests.client import CREDENTIAL_HEADERS, KmsClient
+from contract_tests.client import CREDENTIAL_HEADERS, MASK, KmsClient
 from contract_tests.errors import SpecUnavailable, UsageError
 from contract_tests.evaluation import Evaluator
 from contract_tests.receiver import running_receiver
@@ -218,6 +218,8 @@ def _schemathesis_schema(document: dict[str, Any]) -> Any:
                 "sanitization": {
                     "keys-to-sanitize": list(CREDENTIAL_HEADERS),
                     "sensitive-markers": ["authorization", "cookie"],
+                    # The same placeholder as the user's masked --header values, so one word means hidden.
+                    "replacement": MASK,
                 }
             },
         }

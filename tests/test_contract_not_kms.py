@@ -76,3 +76,13 @@ def test_document_without_kms_paths_is_not_a_kms() -> None:
     with pytest.raises(NotAKms) as raised:
         run(config)
     assert raised.value.finding == "no_kms_paths"
+
+
+def test_file_server_message_has_error_and_tip(
+    file_server: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    invoke(["run", "--url", file_server, "--report-dir", str(tmp_path / "out"), "--lang", "en"])
+
+    lines = capsys.readouterr().err.splitlines()
+    assert any(line.startswith("Error: ") for line in lines)
+    assert any(line.startswith("Tip: ") for line in lines)
