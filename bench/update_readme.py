@@ -30,12 +30,12 @@ README = BENCH_DIR / "README.md"
 RESULT_LABELS_ZH = {True: "达到", False: "未达到", None: "未评估"}
 # Chinese name and goal of each target, keyed by the English name in targets.py.
 TARGETS_ZH = {
-    "spend read vs Prism": ("额度查询对比 Prism", "并发 16 时吞吐量 ≥ Prism 的 2 倍"),
-    "spend read vs bare FastAPI": ("额度查询对比上限", "并发 16 时吞吐量 ≥ 最简 FastAPI 的 80%"),
+    "spend read vs Prism": ("消费查询对比 Prism", "并发 16 时吞吐量 ≥ Prism 的 2 倍"),
+    "spend read vs bare FastAPI": ("消费查询对比上限", "并发 16 时吞吐量 ≥ 最简 FastAPI 的 80%"),
     "create key vs Prism": ("创建密钥对比 Prism", "并发 16 时吞吐量 ≥ Prism 的 1.5 倍"),
-    "spend read p99 at c=16": ("额度查询延迟", "并发 16 时 p99 < 10 毫秒"),
+    "spend read p99 at c=16": ("消费查询延迟", "并发 16 时 p99 < 10 毫秒"),
     "kms-mock start-up (median)": ("启动时间", "中位数 < 1.5 秒"),
-    "spend read flat in key count": ("额度查询与密钥数量无关", "10 万个密钥时吞吐量 ≥ 100 个时的 85%"),
+    "spend read flat in key count": ("消费查询与密钥数量无关", "10 万个密钥时吞吐量 ≥ 100 个时的 85%"),
 }
 
 
