@@ -224,17 +224,39 @@ def failure_from_builtin(check: str, failure: Failure, response: Response, curl:
     )
 
 
+# The schemathesis failure attribute that lists what the spec allows, and how to say it.
+EXPECTATION_ATTRIBUTES = (
+    ("defined_status_codes", "one of the documented statuses {}"),
+    ("expected_statuses", "one of the statuses {}"),
+    ("allowed_statuses", "one of the statuses {}"),
+    ("defined_content_types", "one of the documented content types {}"),
+    ("allowed_types", "one of the content types {}"),
+    ("missing_headers", "the documented headers {}"),
+    ("media_types", "a Content-Type header, one of {}"),
+)
+# Expectations of the failure kinds that carry no such attribute.
+EXPECTATION_BY_KIND = {
+    "ServerError": "a status below 500",
+    "ContentTypeServerError": "a status below 500",
+    "MalformedJson": "a well-formed JSON body",
+    "UseAfterFree": "404 for every read of a deleted resource",
+    "EnsureResourceAvailability": "the created resource readable right after its create",
+    "ResponseTimeExceeded": "a response within the deadline",
+}
+
+
 def _expected_and_received(failure: Failure, response: Response) -> tuple[str, str]:
     content_type = response.headers.get("content-type", ["(none)"])
     received = f"{response.status_code} {content_type[0] if content_type else '(none)'}"
-    for attribute in ("expected_statuses", "allowed_statuses", "defined_content_types", "allowed_types"):
+    for attribute, wording in EXPECTATION_ATTRIBUTES:
         value = getattr(failure, attribute, None)
         if value:
-            return ", ".join(str(item) for item in value), received
-    if failure.__class__.__name__ == "JsonSchemaError":
+            return wording.format(", ".join(str(item) for item in value)), received
+    kind = failure.__class__.__name__
+    if kind == "JsonSchemaError":
         instance = getattr(failure, "instance", None)
         return "a body valid against the response schema", _short(instance)
-    return failure.title, received
+    return EXPECTATION_BY_KIND.get(kind, f"a response that passes the check ({failure.title})"), received
 
 
 def _short(value: object, limit: int = 300) -> str:

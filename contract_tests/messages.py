@@ -136,7 +136,8 @@ MESSAGES: Catalogue = {
         "zh-CN": "{url} 看起来不是 KMS：其 {probed} 中没有契约定义的任何路径。",
     },
     "error.tip.not_kms": {
-        "en": "Tip: check that --url is the base URL of the KMS, the address its /organizations/ route is under.",
+        "en": "Tip: check that --url is the base URL of the KMS, "
+        "the address its /organizations/ route is under.",
         "zh-CN": "提示：请确认 --url 是 KMS 的根地址，即 /organizations/ 路由所在的地址。",
     },
     "error.internal": {
