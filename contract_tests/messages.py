@@ -20,11 +20,11 @@ MESSAGES: Catalogue = {
     "report.written": {"en": "Wrote {files} to {folder}", "zh-CN": "已将 {files} 写入 {folder}"},
     "opt.url": {
         "en": "Base URL of the server to test. Without it the in-process mock is tested.",
-        "zh-CN": "被测服务的基础 URL。省略时测试进程内的 mock。",
+        "zh-CN": "被测服务的基础 URL。省略时测试进程内的 Mock。",
     },
     "opt.view": {
         "en": "Contract to check: extended (every operation) or live (operations the live KMS has).",
-        "zh-CN": "要检查的契约：extended（全部操作）或 live（线上 KMS 已有的操作）。",
+        "zh-CN": "要检查的契约：extended（全部接口）或 live（线上 KMS 已有的接口）。",
     },
     "opt.allow_writes": {
         "en": "Allow POST, PUT and DELETE against a non-loopback server (test data is created there).",
@@ -32,7 +32,7 @@ MESSAGES: Catalogue = {
     },
     "opt.max_examples": {
         "en": "Generated requests per operation and mode (positive, negative).",
-        "zh-CN": "每个操作在每种模式（正向、反向）下生成的请求数。",
+        "zh-CN": "每个接口在每种模式（正向、反向）下生成的请求数。",
     },
     "opt.seed": {
         "en": "Random seed. Against the in-process mock the same seed sends the same requests; "
@@ -55,7 +55,7 @@ MESSAGES: Catalogue = {
     },
     "opt.gaps_ok": {
         "en": "Exit 0 when the only findings are missing operations.",
-        "zh-CN": "若只发现缺失的操作，则以 0 退出。",
+        "zh-CN": "若只发现缺失的接口，则以 0 退出。",
     },
     "opt.out": {
         "en": "Folder for the rendered reports (default: the folder of RESULTS).",
@@ -66,7 +66,7 @@ MESSAGES: Catalogue = {
         "en": "KMS contract: {target} ({view} view)",
         "zh-CN": "KMS 契约：{target}（{view} 视图）",
     },
-    "table.operation": {"en": "Operation", "zh-CN": "操作"},
+    "table.operation": {"en": "Operation", "zh-CN": "接口"},
     "table.availability": {"en": "Availability", "zh-CN": "可用性"},
     "table.state": {"en": "State", "zh-CN": "状态"},
     "table.tests": {"en": "Tests", "zh-CN": "测试数"},
@@ -79,7 +79,7 @@ MESSAGES: Catalogue = {
     "note.violates": {"en": "Violations found.", "zh-CN": "发现违反契约之处。"},
     "note.missing": {
         "en": "The target lacks this operation.",
-        "zh-CN": "目标服务缺少此操作（判断依据见 results.json 中的 reason）。",
+        "zh-CN": "目标服务缺少此接口（判断依据见 results.json 中的 reason）。",
     },
     "note.not_tested": {
         "en": "Not tested.",
@@ -89,7 +89,7 @@ MESSAGES: Catalogue = {
     "verdict.violations": {"en": "Violations found.", "zh-CN": "发现违反契约之处。"},
     "verdict.gaps_only": {
         "en": "Only gaps: some operations are missing, nothing violates.",
-        "zh-CN": "只有差距：部分操作缺失，没有违反契约之处。",
+        "zh-CN": "只有差距：部分接口缺失，没有违反契约之处。",
     },
     "verdict.could_not_run": {"en": "Nothing could be tested.", "zh-CN": "没有任何测试得以执行。"},
     "summary.scenarios": {
@@ -103,7 +103,7 @@ MESSAGES: Catalogue = {
     "summary.written": {"en": "Results written to {path}", "zh-CN": "结果已写入 {path}"},
     "summary.mock_log": {
         "en": "The in-process mock's log (webhook deliveries, retries) is in {path}",
-        "zh-CN": "进程内 mock 的日志（webhook 投递与重试）见 {path}",
+        "zh-CN": "进程内 Mock 的日志（webhook 投递与重试）见 {path}",
     },
     "summary.exit": {"en": "Exit code {code}.", "zh-CN": "退出码 {code}。"},
     "reports.absent": {

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any
 
+from contract_tests.chinese import to_chinese
 from contract_tests.errors import ExitCode
 
 SCHEMA_VERSION = 1
@@ -225,8 +226,8 @@ class RunResults:
                 "exit_code": int(verdict.exit_code(gaps_ok)),
             },
             "operations": [_operation_dict(result) for result in self.operations],
-            "scenarios": [asdict(scenario) for scenario in self.scenarios],
-            "leftovers": [asdict(leftover) for leftover in self.leftovers],
+            "scenarios": [_with_chinese(asdict(scenario), "message") for scenario in self.scenarios],
+            "leftovers": [_with_chinese(asdict(leftover), "reason") for leftover in self.leftovers],
             "spec_comparison": self.spec_comparison,
         }
 
@@ -238,4 +239,10 @@ def _operation_dict(result: OperationResult) -> dict[str, Any]:
     for check in data["checks"]:
         # Responses the check does not judge, such as a money check on a 404 without money fields.
         check["not_applicable"] = max(result.tests_run - check["passed"] - check["failed"], 0)
+    return _with_chinese(data, "reason")
+
+
+def _with_chinese(data: dict[str, Any], name: str) -> dict[str, Any]:
+    """Add `{name}_zh`, the Chinese form of the English sentence in `name`, for the Chinese report."""
+    data[f"{name}_zh"] = to_chinese(data[name])
     return data

@@ -194,9 +194,33 @@ def comparison_view(results: Mapping[str, Any]) -> dict[str, Any] | None:
     return {"source": comparison["source"], "differences": differences}
 
 
+def in_language(results: Mapping[str, Any], lang: str) -> Mapping[str, Any]:
+    """Return `results` with each reason and message in `lang` where the runner stored that language.
+
+    Runners since results.json gained them write `reason_zh` and `message_zh` beside the English
+    text; older files keep their English sentences.
+    """
+    if lang != "zh-CN":
+        return results
+    localized = dict(results)
+    localized["operations"] = [_localized(item, "reason") for item in results["operations"]]
+    localized["scenarios"] = [_localized(item, "message") for item in results["scenarios"]]
+    localized["leftovers"] = [_localized(item, "reason") for item in results["leftovers"]]
+    return localized
+
+
+def _localized(item: Mapping[str, Any], name: str) -> dict[str, Any]:
+    copy = dict(item)
+    translated = item.get(f"{name}_zh")
+    if isinstance(translated, str) and translated:
+        copy[name] = translated
+    return copy
+
+
 def build_context(results: Mapping[str, Any], lang: str, workarounds: Mapping[str, Any]) -> dict[str, Any]:
     """Collect everything one language's report prints."""
     labels = load_labels()[lang]
+    results = in_language(results, lang)
     return {
         "lang": lang,
         "t": labels,

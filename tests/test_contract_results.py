@@ -108,6 +108,7 @@ def test_results_dict_fields() -> None:
         "priority",
         "state",
         "reason",
+        "reason_zh",
         "tests_run",
         "checks",
         "failures",
