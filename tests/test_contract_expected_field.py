@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from faulty import faulty_app
 
 from contract_tests.runner import RunConfig, run
-from faulty import faulty_app
 
 
 @pytest.fixture(scope="module")

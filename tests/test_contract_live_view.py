@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from schemathesis.python import asgi
 
-from contract_tests.runner import RunConfig, RunResults, run
+from contract_tests.results import RunResults
+from contract_tests.runner import RunConfig, run
 from mock_server.app import create_app
 from mock_server.config import MockSettings
 
@@ -19,7 +20,7 @@ def live_view_run() -> tuple[Any, RunResults]:
     outcome = run(
         RunConfig(
             url="http://kms.example.test",
-            session=asgi.get_client(app),
+            session=asgi.get_client(app),  # type: ignore[arg-type]  # FastAPI's ASGI signature is wider
             allow_writes=True,
             view="live",
             max_examples=2,
