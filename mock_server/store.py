@@ -359,6 +359,13 @@ class Store:
                 ],
                 "teams": [team.to_json() for team in self._state.teams.values()],
                 "keys": keys,
+                # Spend of deleted keys still counts towards its organization; without it the keys'
+                # spend would not add up to the organization's spend.
+                "deleted_key_spend": [
+                    {"c_organization_id": org_id, "spend": format_money(spend)}
+                    for org_id, spend in self._state.deleted_key_spend.items()
+                    if not spend.is_zero()
+                ],
             }
 
     # Private helpers: look-ups

@@ -340,7 +340,7 @@ def test_reset_empties_and_keeps_counting(acme: Store) -> None:
 
     acme.reset()
 
-    assert acme.dump() == {"organizations": [], "teams": [], "keys": []}
+    assert acme.dump() == {"organizations": [], "teams": [], "keys": [], "deleted_key_spend": []}
     acme.create_organization("acme", "1")
     key = acme.create_key("acme", "ORG", None, None, "1")
     assert key.id > highest

@@ -66,3 +66,18 @@ def test_team_delete_keeps_organization_spend(kms: TestClient, make_org: MakeOrg
     spend = kms.get("/spend/org/acme").json()
     assert spend["spend"] == "40"
     assert spend["remaining"] == "60"
+
+
+def test_state_dump_shows_deleted_key_spend(kms: TestClient, make_org: MakeOrg) -> None:
+    make_org("acme", "100")
+    kms.post("/teams/", json={"c_organization_id": "acme", "c_team_id": "research", "quota": "50"})
+    body = {"c_organization_id": "acme", "c_team_id": "research", "key_type": "TEAM_ALL", "quota": "10"}
+    key = kms.post("/keys/", json=body).json()
+    kms.post("/_mock/usage", json={"key_id": key["key_id"], "amount": "40"})
+    kms.delete("/teams/research", params={"c_organization_id": "acme"})
+
+    state = kms.get("/_mock/state")
+
+    assert state.status_code == 200, state.text
+    assert state.json()["deleted_key_spend"] == [{"c_organization_id": "acme", "spend": "40"}]
+    assert state.json()["key_spend"] == []
