@@ -192,8 +192,8 @@ def route_logger_to_file(logger_name: str, path: Path) -> None:
     """Send the records of `logger_name` to `path` only, for the rest of the process.
 
     The in-process mock logs every webhook retry and cancelled delivery, some of them while the
-    process exits; on the console they would bury the progress line and the summary. A handler left
-    by an earlier call in the same process is replaced.
+    process exits. On the console they would bury the progress line and the summary. A handler
+    left by an earlier call in the same process is replaced.
     """
     target = logging.getLogger(logger_name)
     for old in [handler for handler in target.handlers if getattr(handler, "kms_contract_file", False)]:

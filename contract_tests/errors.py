@@ -37,10 +37,10 @@ class TargetUnreachable(ContractSuiteError):
 
 
 class NotAKms(ContractSuiteError):
-    """The target answers, but not as a KMS: testing it would only report noise.
+    """Error for a target that responds, but not as a KMS, so testing it would only report noise.
 
-    `finding` is "not_json" (a KMS read answered without JSON) or "no_kms_paths" (the target's
-    /openapi.json lists none of the contract's paths); `answer` is the status and content type.
+    `finding` is "not_json" (a KMS read returned no JSON) or "no_kms_paths" (the target's
+    /openapi.json lists none of the contract's paths). `answer` is the status and content type.
     """
 
     def __init__(self, base_url: str, probed: str, finding: str, answer: str) -> None:

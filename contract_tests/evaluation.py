@@ -45,10 +45,11 @@ BUILTIN_CHECKS = (
     "positive_data_acceptance",
     "missing_required_header",
 )
-# Built-in check that reads the earlier steps of a linked sequence (a resource read after its delete);
-# it runs in the stateful phase, which records the steps. Not run: ensure_resource_availability. It cannot
-# know that deleting an organization deletes its teams and keys, nor that a team read with a generated
-# c_organization_id is a read of another organization's team, and it reports both 404s as failures.
+# Built-in check that reads the earlier steps of a linked sequence (a resource read after its delete).
+# It runs in the stateful phase, which records the steps.
+# ensure_resource_availability is not run, because it cannot know that deleting an organization
+# deletes its teams and keys, or that a team read with a generated c_organization_id reads another
+# organization's team. It reports both 404s as failures.
 STATEFUL_BUILTIN_CHECKS = ("use_after_free",)
 # A run against a server that stopped responding ends instead of waiting out every timeout.
 MAX_NETWORK_ERRORS_IN_A_ROW = 3
@@ -123,7 +124,7 @@ class Evaluator:
     ) -> str:
         """Run every check on `response` and return the curl of the request.
 
-        With the `recorder` of a linked sequence the stateful checks run too; `steps` are the
+        With the `recorder` of a linked sequence the stateful checks run too. `steps` are the
         curls of the sequence's earlier requests, kept on each failure so it can be reproduced.
         """
         curl = self._curl(case)

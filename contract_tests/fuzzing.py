@@ -51,7 +51,7 @@ class FuzzSettings:
     # Where generated webhook registrations point: the suite's own loopback receiver.
     webhook_url: str
     # Numbers each created id, so no two creates of the run collide. A collision would make the server's
-    # answer (201 or 409) depend on earlier cases, which hypothesis rejects as flaky generation.
+    # status (201 or 409) depend on earlier cases, which hypothesis rejects as flaky generation.
     serial: Iterator[int] = field(default_factory=itertools.count, compare=False)
 
 
@@ -172,7 +172,7 @@ def _fuzz_mode(
 def only_operations(document: dict[str, Any], keep: frozenset[str]) -> dict[str, Any]:
     """Return a copy of `document` with only the operations in `keep`, and links only between them.
 
-    The state machine starts sequences at any operation it holds and follows any link, so an
+    The state machine starts sequences at any operation it contains and follows any link, so an
     operation the run may not send (missing, or a write on a read-only target) must not be in it.
     schemathesis also rejects a link to an operation the document lacks.
     """
@@ -223,8 +223,8 @@ def run_stateful(
     except Unsatisfiable:
         logger.info("stateful phase found no sequence it may send (every linked operation is excluded)")
     except Flaky as error:
-        # The server's state outlives each sequence, so a replayed sequence may meet other answers.
-        # What ran before this point is recorded; the phase just ends early.
+        # The server's state outlives each sequence, so a replayed sequence may get other responses.
+        # What ran before this point is recorded, and the phase ends early.
         logger.info("stateful phase ended early: %s", str(error).splitlines()[0])
     except ContractSuiteError:
         raise
@@ -241,7 +241,7 @@ def _bind_machine(
 
         def __init__(self) -> None:
             super().__init__()
-            # Hypothesis builds one machine per sequence, so this holds the curls of one sequence.
+            # Hypothesis builds one machine per sequence, so this list contains the curls of one sequence.
             self.kms_steps: list[str] = []
 
         def before_call(self, case: Case[Any]) -> None:

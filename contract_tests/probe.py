@@ -70,7 +70,7 @@ KMS_PROBE_PATH = "/organizations/"
 
 
 def ensure_kms(client: KmsClient, document: Mapping[str, Any] | None, paths: Iterable[str]) -> None:
-    """Raise `NotAKms` when the target's document lists no KMS path or a KMS read answers without JSON."""
+    """Raise `NotAKms` when the target's document lists no KMS path or a KMS read returns no JSON."""
     if document is not None:
         listed = {normalise_path(path).rstrip("/") for path in document["paths"]}
         if not listed & {normalise_path(path).rstrip("/") for path in paths}:

@@ -136,7 +136,7 @@ class OperationResult:
             return
         stopped = f" The test tools then failed: {self.internal_error}." if self.internal_error else ""
         if self.failures:
-            # Violations seen before the tools failed are real answers of the target, so they count.
+            # Violations seen before the tools failed are real responses of the target, so they count.
             self.state = OperationState.VIOLATES
             counts = f"{len(self.failures)} distinct failure(s) across {self.tests_run} test(s)."
             self.reason = counts + stopped
@@ -234,7 +234,7 @@ class RunResults:
 
 def _operation_dict(result: OperationResult) -> dict[str, Any]:
     data = asdict(result)
-    del data["internal_error"]  # already told in the reason
+    del data["internal_error"]  # the reason already contains it
     data["state"] = result.state.value
     for check in data["checks"]:
         # Responses the check does not judge, such as a money check on a 404 without money fields.

@@ -289,6 +289,8 @@ def deletes_stay_deleted(ctx: ScenarioContext) -> None:
     organization = _create_organization(ctx, "del-org", "10")["c_organization_id"]
     team = _create_team(ctx, organization, "del-team", "1").body["c_team_id"]
     params = {"c_organization_id": organization}
+
+    # The team first: its reads and spend must return 404 while its organization still exists.
     deleted_team = ctx.send("deleteTeam", "DELETE", _path("teams", team), params=params)
     ctx.expect_status(deleted_team, 204)
     for operation_id, path in (
@@ -296,6 +298,8 @@ def deletes_stay_deleted(ctx: ScenarioContext) -> None:
         ("getTeamSpend", _path("spend", "team", team)),
     ):
         _expect_gone(ctx, deleted_team, operation_id, path, params)
+
+    # Then the organization, which must also leave the organization list.
     deleted = ctx.send("deleteOrganization", "DELETE", _path("organizations", organization))
     ctx.expect_status(deleted, 204)
     for operation_id, path in (

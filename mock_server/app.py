@@ -83,7 +83,7 @@ def open_store(settings: MockSettings) -> Store:
     # state instead of failing on the organizations the first start created.
     if store.list_organizations():
         logger.info(
-            "fixtures from %s skipped: the state file %s already holds data",
+            "fixtures from %s skipped: the state file %s already contains data",
             settings.fixtures,
             settings.state_file,
         )

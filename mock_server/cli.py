@@ -145,7 +145,7 @@ def run(options: dict[str, Any], lang: str) -> None:
         raise click.UsageError(translate(MESSAGES, "invalid_setting", lang, error=error)) from None
     configure_logging(settings.log_level)
     # Build first, so that a bad fault, fixture or state file is reported as such even when the
-    # port is also taken; the store is closed again if the port check fails.
+    # port is also taken. If the port check fails, the store is closed again.
     app = build_app(settings, lang)
     try:
         check_port_free(settings, lang)

@@ -63,8 +63,8 @@ def install_webhooks(_app: FastAPI, runtime: MockRuntime) -> None:
         retry_delays=tuple(settings.webhook_retry_schedule),
         allowed_hosts=tuple(settings.webhook_allowed_hosts),
     )
-    # NOTE: endpoints live in memory only, so a restart with --state-file keeps the
-    # organizations but forgets the webhook endpoints.
+    # NOTE: endpoints are kept in memory only, so a restart with --state-file restores the
+    # organizations but loses the webhook endpoints.
     endpoints = EndpointRegistry()
     dispatcher = WebhookDispatcher(policy)
     engine = ThresholdEngine(endpoints, dispatcher.submit, spend_available=lambda: _spend_available(runtime))
@@ -157,6 +157,8 @@ def _test_threshold(event_type: str, endpoint: WebhookEndpoint) -> Decimal | Non
 
 def list_deliveries(call: Call) -> Reply:
     """Return every logged attempt, oldest first, optionally only those of one event."""
-    wanted = call.query.get("event_id")
+    event_id = call.query.get("event_id")
     entries = call.runtime.dispatcher.log.entries()
-    return Reply(200, [entry.as_dict() for entry in entries if wanted is None or entry.event_id == wanted])
+    if event_id is not None:
+        entries = [entry for entry in entries if entry.event_id == event_id]
+    return Reply(200, [entry.as_dict() for entry in entries])

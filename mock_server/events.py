@@ -18,7 +18,7 @@ Rules, per endpoint and scope:
 - While spend is unavailable (the spend-unavailable fault, or a negative
   spend such as the `-1.0` sentinel), nothing is evaluated and the remembered
   state is kept, so the crossing fires once spend is readable again.
-- An endpoint configured after a scope already crossed a threshold sees that
+- An endpoint configured after a scope already crossed a threshold receives that
   crossing on the scope's next change, because it has no remembered state yet.
 """
 

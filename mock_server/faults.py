@@ -15,7 +15,7 @@ FILE` (YAML or JSON) and, one fault at a time, by `kms-mock --fault SPEC`:
       getTeam:
         drop_rate: 0.5             # share of requests whose connection is closed
       getHealth:
-        health_degraded: true      # GET /health answers 503 "degraded"
+        health_degraded: true      # GET /health returns 503 "degraded"
 
 A `--fault SPEC` is `[OPERATION_ID:]FIELD[=VALUE][,FIELD[=VALUE]...]`, where a
 bare FIELD means true and a latency range is written `100-400`, for example
@@ -450,9 +450,9 @@ class FaultMiddleware:
     before the body (httpx raises `RemoteProtocolError`). The drop is logged as
     one WARNING by this middleware, and a filter keeps uvicorn from logging its
     traceback. In-process clients (TestClient, httpx.ASGITransport) re-raise it.
-    The status line and headers do go out first: ASGI gives the app no handle on
-    the socket, and uvicorn answers 500 to an app that fails before
-    `http.response.start`, so only a started response can end in a bare close.
+    The status line and headers do go out first, because ASGI gives the app no
+    handle on the socket and uvicorn sends a 500 for an app that fails before
+    `http.response.start`. So only a started response can end in a bare close.
     """
 
     def __init__(

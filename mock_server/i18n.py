@@ -1,6 +1,6 @@
 """Language choice and message catalogues for both command-line tools.
 
-The first users read Chinese, so every message a person sees exists in English
+The first users read Chinese, so every message a person reads exists in English
 and Simplified Chinese. The language comes from `--lang`, else from `LANG`
 (any `zh*` value selects Chinese), else English.
 """

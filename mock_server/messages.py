@@ -32,7 +32,8 @@ MESSAGES: Catalogue = {
     },
     "fixtures_help": {
         "en": "JSON or YAML fixture document loaded at startup into an empty store. "
-        "When --state-file already holds data, the fixtures are skipped, so a restart keeps the saved state.",
+        "When --state-file already contains data, the fixtures are skipped, "
+        "so a restart keeps the saved state.",
         "zh-CN": "启动时加载的 JSON 或 YAML 测试数据文件，只在状态为空时加载。"
         "如果 --state-file 中已有数据，则跳过这些测试数据，重启后保留已保存的状态。",
     },

@@ -8,7 +8,7 @@ arrives here as `Decimal("10.50")` and keeps its scale.
 
 Sizes are bounded so that arithmetic stays exact: at most `MAX_INTEGER_DIGITS`
 digits before the decimal point, and after it at most `MAX_FRACTION_DIGITS` in a
-decimal string (the spec's pattern says so) or `MAX_NUMBER_FRACTION_DIGITS` in a
+decimal string (as the spec's pattern requires) or `MAX_NUMBER_FRACTION_DIGITS` in a
 JSON number. JSON Schema cannot bound a number's digits, so the mock accepts every
 number the schema accepts: the shortest spelling of any IEEE 754 double, such as
 `5e-324`, has fewer than 350 digits after the point. Every sum and difference runs

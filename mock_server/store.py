@@ -605,10 +605,10 @@ def _money(field: str, value: object) -> Decimal:
 
 
 def _check_limit(total: Decimal, what: str, amount: Decimal) -> None:
-    """Reject an amount that would take a stored sum past the money bound that requests respect too.
+    """Reject an amount that would take a stored sum past the money bound of requests.
 
-    The request itself is valid; only the current state makes it unacceptable, so this is a
-    409 Conflict rather than a 422 (a client may retry with a smaller amount).
+    The request itself is valid and only the current state makes it unacceptable. So this is a
+    409 Conflict rather than a 422, and a client may retry with a smaller amount.
     """
     if exceeds_limit(total):
         raise Conflict(

@@ -9,8 +9,8 @@ shutdown.
 Signing follows Standard Webhooks (https://www.standardwebhooks.com/): the
 headers `webhook-id`, `webhook-timestamp` and `webhook-signature`, where the
 signature is `v1,` plus base64 HMAC-SHA256 over `{id}.{timestamp}.{body}`. A
-secret that starts with `whsec_` is base64 after the prefix, as the standard
-says. Any other secret is used as its UTF-8 bytes. Both go through the
+secret that starts with `whsec_` is base64 after the prefix, as Standard
+Webhooks specifies. Any other secret is used as its UTF-8 bytes. Both go through the
 `standardwebhooks` package, so signatures match what receivers verify with it.
 
 The secret is write-only: deliveries use it to sign and never write it to a

@@ -86,7 +86,7 @@ def view(document: Mapping[str, Any], name: str) -> dict[str, Any]:
 
 
 def _live_paths(paths: Mapping[str, Any]) -> dict[str, Any]:
-    kept: dict[str, Any] = {}
+    live_paths: dict[str, Any] = {}
     for path, item in paths.items():
         live_item = {
             key: value
@@ -95,8 +95,8 @@ def _live_paths(paths: Mapping[str, Any]) -> dict[str, Any]:
         }
         # A path item left with only shared parameters serves nothing, so it is dropped.
         if any(key in HTTP_METHODS for key in live_item):
-            kept[path] = live_item
-    return kept
+            live_paths[path] = live_item
+    return live_paths
 
 
 def operations(document: Mapping[str, Any]) -> list[Operation]:

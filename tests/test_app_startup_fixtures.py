@@ -60,7 +60,7 @@ def test_skipped_fixtures_logged_at_info(tmp_path: Path, mock_log: pytest.LogCap
     skipped = [record for record in mock_log.records if "skipped" in record.getMessage()]
     assert len(skipped) == 1
     assert skipped[0].levelno == logging.INFO
-    assert "already holds data" in skipped[0].getMessage()
+    assert "already contains data" in skipped[0].getMessage()
 
 
 def test_empty_state_file_gets_fixtures(tmp_path: Path) -> None:

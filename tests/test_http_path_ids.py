@@ -1,4 +1,4 @@
-"""Item paths with an escaped control character or "/" in an id answer 422 on that parameter."""
+"""Item paths with an escaped control character or "/" in an id return 422 on that parameter."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""422 messages say what is wrong and the expected form, in FastAPI's {type, loc, msg, input} shape."""
+"""422 messages state what is wrong and the expected form, in FastAPI's {type, loc, msg, input} shape."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Spend reads stay dictionary look-ups when the store holds 100,000 keys."""
+"""Spend reads stay dictionary look-ups when the store contains 100,000 keys."""
 
 from __future__ import annotations
 
